@@ -1,0 +1,46 @@
+PY := .venv/bin/python
+
+# Only lint/type-check directories that exist yet.
+LINT_DIRS := $(wildcard election media firmware drivers counting tests)
+# Keep in sync with [tool.mypy] files in pyproject.toml.
+MYPY_DIRS := $(wildcard election media firmware)
+
+define run-lint
+	$(if $(LINT_DIRS),.venv/bin/ruff check $(LINT_DIRS),@echo "lint: nothing to ruff")
+	$(if $(MYPY_DIRS),.venv/bin/mypy $(MYPY_DIRS),@echo "lint: nothing to mypy")
+endef
+
+.DEFAULT_GOAL := help
+.PHONY: help setup test lint demo bench run clean
+
+help:
+	@echo "make setup  - install apt packages, create .venv, install requirements"
+	@echo "make test   - run pytest, then lint"
+	@echo "make lint   - ruff check + mypy (strict)"
+	@echo "make demo   - run the demo (python -m demo)"
+	@echo "make bench  - run the benchmarks (python -m bench)"
+	@echo "make run    - start the voting UI (python -m ui)"
+	@echo "make clean  - remove .venv and build artefacts"
+
+setup:
+	@scripts/setup.sh
+
+test: setup
+	$(PY) -m pytest
+	$(run-lint)
+
+lint: setup
+	$(run-lint)
+
+demo: setup
+	$(PY) -m demo
+
+bench: setup
+	$(PY) -m bench
+
+run: setup
+	$(PY) -m ui
+
+clean:
+	rm -rf .venv build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache out
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,1 @@
+"""The election commission's definition of an election and the tools that sign it."""

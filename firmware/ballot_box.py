@@ -1,0 +1,346 @@
+"""The electronic ballot box (投票箱): the primary and copy media kept as mirrors, written so a
+crash at any point leaves each vote either recorded on both or not recorded at all (art. 4-1-4,
+4-1-5), with a journal on internal storage that says which."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from election import canonical
+from election.package import SignedPackage
+from election.signature import BadSignature
+from firmware.interfaces import InternalStorage, MediumIOError, MediumStore, RandomSource
+from media.layout import (
+    AUDIT_LOG_FILE,
+    HEADER_FILE,
+    SEAL_FILE,
+    MediumHeader,
+    MediumRole,
+    TableEntry,
+    decode_header,
+    table_file,
+)
+from media.seal import Seal, SealedTable
+from media.signed_document import DocumentUnreadable
+from media.slot import (
+    SLOT_SIZE,
+    Damaged,
+    Empty,
+    Filled,
+    decode_slot,
+    encode_slot,
+    record_digest,
+    split_table,
+    table_digest,
+)
+
+PENDING_FILE = "pending.json"
+LEDGER_FILE = "cards.log"
+
+
+class BallotBoxError(Exception):
+    """The media cannot be used as they are; the message tells the poll manager what to do."""
+
+
+class MediumFromAnotherElection(BallotBoxError):
+    pass
+
+
+class MediaNotEmpty(BallotBoxError):
+    pass
+
+
+class MediaDisagree(BallotBoxError):
+    pass
+
+
+@dataclass(frozen=True)
+class LedgerLine:
+    """One consumed voting card: whether it voted and which contests it carried. No choice."""
+
+    card_id: str
+    voted: bool
+    contests: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RecoveryOutcome:
+    """What start-up found of a vote interrupted by a crash, for the poll manager."""
+
+    card_id: str
+    recorded: bool
+
+
+class CardLedger:
+    """Cards consumed on this machine, so a consumed card is refused even if its chip lies."""
+
+    def __init__(self, storage: InternalStorage) -> None:
+        self._storage = storage
+
+    def lines(self) -> list[LedgerLine]:
+        data = self._storage.read(LEDGER_FILE) or b""
+        result = []
+        for raw in data.splitlines():
+            d = canonical.decode_object(raw)
+            result.append(LedgerLine(d["card_id"], d["voted"], tuple(d["contests"])))
+        return result
+
+    def consumed(self, card_id: str) -> bool:
+        return any(line.card_id == card_id for line in self.lines())
+
+    def append(self, line: LedgerLine) -> None:
+        if self.consumed(line.card_id):
+            return
+        body = {"card_id": line.card_id, "voted": line.voted, "contests": list(line.contests)}
+        self._storage.append(LEDGER_FILE, canonical.encode(body) + b"\n")
+
+
+class BallotBox:
+    def __init__(
+        self,
+        primary: MediumStore,
+        copy: MediumStore,
+        storage: InternalStorage,
+        random: RandomSource,
+    ) -> None:
+        self.primary = primary
+        self.copy = copy
+        self._storage = storage
+        self._random = random
+        self.ledger = CardLedger(storage)
+        self.header: MediumHeader | None = None
+        self.copy_header: MediumHeader | None = None
+
+    # --- preparing -----------------------------------------------------------------------
+
+    def prepare(
+        self,
+        machine_id: str,
+        signed: SignedPackage,
+        machine_key: Ed25519PrivateKey,
+    ) -> bool:
+        """Initialise blank media for this election, or verify media already initialised.
+        Returns True when the media were newly initialised."""
+        package = signed.package
+        public_key = machine_key.public_key().public_bytes_raw()
+        created = False
+        headers = []
+        for store, role in ((self.primary, MediumRole.PRIMARY), (self.copy, MediumRole.COPY)):
+            if not store.exists(HEADER_FILE):
+                tables = tuple(
+                    TableEntry(c.contest_id, table_file(i), package.settings.slots_per_contest)
+                    for i, c in enumerate(package.contests, start=1)
+                )
+                header = MediumHeader(
+                    medium_id=self._random.token(8).hex(),
+                    role=role,
+                    machine_id=machine_id,
+                    election_id=package.election_id,
+                    package_fingerprint=signed.fingerprint,
+                    tables=tables,
+                )
+                for entry in tables:
+                    store.create(entry.file, entry.slots * SLOT_SIZE)
+                store.write_atomic(HEADER_FILE, header.encode(machine_key))
+                created = True
+            header = self._verified_header(store, role, machine_id, package.election_id, public_key)
+            headers.append(header)
+        self.header, self.copy_header = headers
+        if [t for t in self.header.tables] != [t for t in self.copy_header.tables]:
+            raise MediaDisagree("正副の記録媒体の構成が違います / primary and copy layouts differ")
+        return created
+
+    def _verified_header(
+        self,
+        store: MediumStore,
+        role: MediumRole,
+        machine_id: str,
+        election_id: str,
+        public_key: bytes,
+    ) -> MediumHeader:
+        try:
+            header, document = decode_header(store.read(HEADER_FILE))
+            document.verify(public_key, "medium-header", "記録媒体の見出し / medium header")
+        except (DocumentUnreadable, BadSignature) as exc:
+            raise MediumFromAnotherElection(
+                f"{store.label}: この記録媒体はこの投票機で初期化されたものではありません / this "
+                f"medium was not initialised by this machine ({exc})"
+            ) from exc
+        if header.election_id != election_id or header.machine_id != machine_id:
+            raise MediumFromAnotherElection(
+                f"{store.label}: この記録媒体は別の選挙または別の投票機のものです / this medium "
+                "belongs to another election or machine"
+            )
+        if header.role is not role:
+            raise MediumFromAnotherElection(
+                f"{store.label}: 正本と副本が逆に挿入されています / the primary and copy media "
+                "are swapped"
+            )
+        for entry in header.tables:
+            size = len(store.read(entry.file))
+            if size != entry.slots * SLOT_SIZE:
+                raise MediumIOError(
+                    f"{store.label}: {entry.file} の大きさが違います / slot table has wrong size"
+                )
+        return header
+
+    def _tables(self) -> tuple[TableEntry, ...]:
+        if self.header is None:
+            raise BallotBoxError("記録媒体が準備されていません / media are not prepared")
+        return self.header.tables
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def read_table(self, store: MediumStore, entry: TableEntry) -> list[Empty | Filled | Damaged]:
+        return [decode_slot(s) for s in split_table(store.read(entry.file))]
+
+    def records(self, store: MediumStore) -> dict[str, list[bytes]]:
+        """Every record per contest; a damaged slot stops with an error naming the medium."""
+        result: dict[str, list[bytes]] = {}
+        for entry in self._tables():
+            found = []
+            for slot in self.read_table(store, entry):
+                if isinstance(slot, Damaged):
+                    raise MediumIOError(
+                        f"{store.label}: 記録が壊れています / a damaged record ({slot.reason})"
+                    )
+                if isinstance(slot, Filled):
+                    found.append(slot.record)
+            result[entry.contest_id] = found
+        return result
+
+    def record_counts(self) -> dict[str, int]:
+        return {c: len(r) for c, r in self.records(self.primary).items()}
+
+    def zero_problems(self) -> list[str]:
+        """What is not empty, in words for the zero report; an empty list means zero."""
+        problems = []
+        for store in (self.primary, self.copy):
+            if store.exists(SEAL_FILE):
+                problems.append(f"{store.label}: 封印記録があります / a seal is present")
+            for entry in self._tables():
+                used = sum(not isinstance(s, Empty) for s in self.read_table(store, entry))
+                if used:
+                    problems.append(
+                        f"{store.label}: {entry.contest_id} に {used} 件の記録があります / "
+                        f"{used} slots are not empty"
+                    )
+        return problems
+
+    # --- casting ---------------------------------------------------------------------------
+
+    def _free_slot(self, entry: TableEntry) -> int:
+        free = [
+            i for i, s in enumerate(self.read_table(self.primary, entry)) if isinstance(s, Empty)
+        ]
+        if not free:
+            raise BallotBoxError(
+                "記録領域がいっぱいです。投票機を替えてください / the slot table is full"
+            )
+        return free[self._random.below(len(free))]
+
+    def cast(
+        self,
+        card_id: str,
+        card_contests: tuple[str, ...],
+        records: Mapping[str, bytes],
+        consume_card: Callable[[], None],
+    ) -> None:
+        """Journal, write primary, write copy, ledger, consume card, clear journal — in that
+        order, so recovery can always tell whether the vote is recorded."""
+        entries = {e.contest_id: e for e in self._tables()}
+        plan = [(entries[c], self._free_slot(entries[c]), r) for c, r in records.items()]
+        pending = {
+            "card_id": card_id,
+            "contests": list(card_contests),
+            "writes": [
+                {"file": e.file, "index": i, "digest": record_digest(r).hex()} for e, i, r in plan
+            ],
+        }
+        self._storage.write_atomic(PENDING_FILE, canonical.encode(pending))
+        for store in (self.primary, self.copy):
+            for entry, index, record in plan:
+                slot = encode_slot(record)
+                store.write_at(entry.file, index * SLOT_SIZE, slot)
+                if store.read_at(entry.file, index * SLOT_SIZE, SLOT_SIZE) != slot:
+                    raise MediumIOError(
+                        f"{store.label}: 書き込んだ記録を読み戻せません / read-back mismatch"
+                    )
+        self.ledger.append(LedgerLine(card_id, True, card_contests))
+        consume_card()
+        self._storage.delete(PENDING_FILE)
+
+    def recover(self) -> RecoveryOutcome | None:
+        """Resolve a vote the journal says was under way; None when nothing was."""
+        raw = self._storage.read(PENDING_FILE)
+        if raw is None:
+            return None
+        pending: dict[str, Any] = canonical.decode_object(raw)
+        writes = [(w["file"], int(w["index"]), bytes.fromhex(w["digest"])) for w in pending["writes"]]
+
+        def holds(store: MediumStore, file: str, index: int, digest: bytes) -> bool:
+            slot = decode_slot(store.read_at(file, index * SLOT_SIZE, SLOT_SIZE))
+            return isinstance(slot, Filled) and record_digest(slot.record) == digest
+
+        recorded = all(holds(self.primary, f, i, d) for f, i, d in writes)
+        for file, index, digest in writes:
+            if recorded:
+                if not holds(self.copy, file, index, digest):
+                    slot = self.primary.read_at(file, index * SLOT_SIZE, SLOT_SIZE)
+                    self.copy.write_at(file, index * SLOT_SIZE, slot)
+            else:
+                for store in (self.primary, self.copy):
+                    raw_slot = store.read_at(file, index * SLOT_SIZE, SLOT_SIZE)
+                    if not isinstance(decode_slot(raw_slot), Empty):
+                        store.write_at(file, index * SLOT_SIZE, bytes(SLOT_SIZE))
+        card_id = str(pending["card_id"])
+        if recorded:
+            self.ledger.append(LedgerLine(card_id, True, tuple(pending["contests"])))
+        self._storage.delete(PENDING_FILE)
+        return RecoveryOutcome(card_id, recorded)
+
+    # --- closing ---------------------------------------------------------------------------
+
+    def seal(
+        self,
+        machine_id: str,
+        signed: SignedPackage,
+        machine_key: Ed25519PrivateKey,
+        closing_number: int,
+        final: bool,
+        audit_log: bytes,
+        audit_entries: int,
+        audit_head: str,
+    ) -> Seal:
+        """Check the mirror, then write the same seal and audit log to both media."""
+        primary = self.records(self.primary)
+        copy = self.records(self.copy)
+        for contest_id, records in primary.items():
+            if sorted(records) != sorted(copy[contest_id]):
+                raise MediaDisagree(
+                    "正副の記録媒体の内容が一致しません / primary and copy hold different records"
+                )
+        lines = self.ledger.lines()
+        seal = Seal(
+            machine_id=machine_id,
+            election_id=signed.package.election_id,
+            package_fingerprint=signed.fingerprint,
+            closing_number=closing_number,
+            final=final,
+            tables=tuple(
+                SealedTable(c, len(r), table_digest(r)) for c, r in primary.items()
+            ),
+            sessions_voted=sum(line.voted for line in lines),
+            sessions_without_vote=sum(not line.voted for line in lines),
+            audit_log_entries=audit_entries,
+            audit_log_head=audit_head,
+        )
+        encoded = seal.encode(machine_key)
+        for store in (self.primary, self.copy):
+            store.write_atomic(AUDIT_LOG_FILE, audit_log)
+            store.write_atomic(SEAL_FILE, encoded)
+        return seal

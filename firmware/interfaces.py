@@ -1,0 +1,212 @@
+"""The devices the firmware needs, as small interfaces. ``drivers/`` implements each one twice:
+for real hardware and as a simulator that fails the way the device fails."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+from typing import Protocol
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current time, timezone-aware."""
+        ...
+
+
+class RandomSource(Protocol):
+    """Cryptographic randomness on the machine; a seeded source in tests."""
+
+    def below(self, bound: int) -> int: ...
+
+    def token(self, length: int) -> bytes: ...
+
+
+# --- internal storage (the machine's own SD card) ---------------------------------------------
+
+
+class InternalStorage(Protocol):
+    """The machine's own durable storage: its key, loaded package, journal and audit log."""
+
+    def read(self, name: str) -> bytes | None: ...
+
+    def write_atomic(self, name: str, data: bytes) -> None:
+        """Replace the whole file so that a crash leaves either the old or the new content."""
+        ...
+
+    def append(self, name: str, data: bytes) -> None:
+        """Append and make durable before returning."""
+        ...
+
+    def delete(self, name: str) -> None: ...
+
+
+# --- vote media -----------------------------------------------------------------------------
+
+
+class MediumError(Exception):
+    """A removable medium failed; subclasses say how."""
+
+
+class MediumRemoved(MediumError):
+    """The medium is not there (never inserted, or pulled out)."""
+
+
+class MediumFull(MediumError):
+    """No space left on the medium."""
+
+
+class MediumReadOnly(MediumError):
+    """The medium refuses writes (write-protect switch or a failing card)."""
+
+
+class MediumIOError(MediumError):
+    """A read or write failed on the medium itself."""
+
+
+class MediumStore(Protocol):
+    """A removable medium's filesystem, by relative file name. Writes are durable on return."""
+
+    label: str
+
+    def read(self, name: str) -> bytes:
+        """Whole file; ``FileNotFoundError`` when absent."""
+        ...
+
+    def read_at(self, name: str, offset: int, size: int) -> bytes: ...
+
+    def write_at(self, name: str, offset: int, data: bytes) -> None:
+        """Overwrite bytes in an existing file and sync the file."""
+        ...
+
+    def create(self, name: str, size: int) -> None:
+        """Create a zero-filled file of ``size`` bytes, synced, with its directory."""
+        ...
+
+    def write_atomic(self, name: str, data: bytes) -> None:
+        """Write a temporary file, sync, rename over ``name``, sync the directory."""
+        ...
+
+    def exists(self, name: str) -> bool: ...
+
+    def free_bytes(self) -> int: ...
+
+
+# --- smartcard reader -----------------------------------------------------------------------
+
+
+class CardKind(Enum):
+    ADMIN = "admin"
+    VOTING = "voting"
+
+
+class CardError(Exception):
+    """The card or reader failed; subclasses say how."""
+
+
+class CardRemoved(CardError):
+    """No card in the reader (or it was pulled out during the operation)."""
+
+
+class CardRefused(CardError):
+    """The card refused the command (wrong state for it; e.g. already consumed)."""
+
+
+class WrongPin(CardError):
+    def __init__(self, remaining: int) -> None:
+        super().__init__(f"wrong PIN, {remaining} tries left")
+        self.remaining = remaining
+
+
+class CardBlocked(CardError):
+    """The card's PIN retry counter is exhausted; only the commission can reset it."""
+
+
+class VotingCardPhase(Enum):
+    ISSUED = "issued"
+    LOCKED = "locked"
+    CONSUMED = "consumed"
+
+
+@dataclass(frozen=True)
+class VotingCardStatus:
+    phase: VotingCardPhase
+    machine_id: str  # the machine it is locked to or consumed by; "" when ISSUED
+
+
+class CardReader(Protocol):
+    """One smartcard reader for admin cards and voting cards (docs/card-protocol.md)."""
+
+    def card_kind(self) -> CardKind | None:
+        """What card is in the reader, or None."""
+        ...
+
+    # admin cards
+    def read_admin_certificate(self) -> bytes: ...
+
+    def verify_pin(self, pin: str) -> None:
+        """Raise WrongPin (with tries left) or CardBlocked; the counter lives on the card."""
+        ...
+
+    def sign_challenge(self, challenge: bytes) -> bytes:
+        """Sign with the identity key; the card refuses before the PIN is verified."""
+        ...
+
+    # voting cards
+    def read_voting_token(self) -> bytes: ...
+
+    def voting_card_status(self) -> VotingCardStatus: ...
+
+    def lock_voting_card(self, machine_id: str) -> None:
+        """ISSUED → LOCKED to this machine (idempotent for the same machine)."""
+        ...
+
+    def consume_voting_card(self, machine_id: str) -> None:
+        """LOCKED to this machine → CONSUMED. Never reversible."""
+        ...
+
+    def release_voting_card(self, machine_id: str) -> None:
+        """LOCKED to this machine → ISSUED, when its vote was not recorded."""
+        ...
+
+
+# --- printer --------------------------------------------------------------------------------
+
+
+class PrinterError(Exception):
+    """The printer could not print; subclasses say how."""
+
+
+class PaperOut(PrinterError):
+    pass
+
+
+class PrinterOffline(PrinterError):
+    pass
+
+
+@dataclass(frozen=True)
+class PrintedDocument:
+    """A receipt: a title, lines of text (Japanese first, English second) and an optional QR."""
+
+    title: str
+    lines: tuple[str, ...]
+    qr_payload: bytes | None = None
+
+
+class Printer(Protocol):
+    def print_document(self, document: PrintedDocument) -> None: ...
+
+
+# --- speech ---------------------------------------------------------------------------------
+
+
+class SpeechError(Exception):
+    """Audio could not be played (e.g. headphones unplugged)."""
+
+
+class Speaker(Protocol):
+    def say(self, text: str, language: str) -> None:
+        """Speak text; Japanese text is given as the official kana reading."""
+        ...

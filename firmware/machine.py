@@ -1,0 +1,884 @@
+"""The voting machine's state machine: events in, a screen out. Every device is reached through
+``firmware.interfaces``; time and randomness come from the injected clock and random source, so a
+test that feeds the same events gets the same screens."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from election import canonical
+from election.credentials import (
+    AdminCertificate,
+    CredentialError,
+    Role,
+    open_certificate,
+    read_token,
+    verify_token_signature,
+)
+from election.package import Candidate, Contest, PackageError, SignedPackage, load_package
+from election.signature import BadSignature, signed_message, verify
+from firmware.audit import AuditLog
+from firmware.audit_events import AuditEvent
+from firmware.ballot_box import BallotBox, BallotBoxError, LedgerLine
+from firmware.candidate_order import candidate_order
+from firmware.interfaces import (
+    CardBlocked,
+    CardError,
+    CardKind,
+    CardReader,
+    CardRemoved,
+    Clock,
+    InternalStorage,
+    MediumError,
+    MediumStore,
+    PrintedDocument,
+    Printer,
+    PrinterError,
+    RandomSource,
+    Speaker,
+    SpeechError,
+    VotingCardPhase,
+    WrongPin,
+)
+from firmware.reports import closing_report, zero_report
+from firmware.screens import (
+    AdminMenu,
+    AdminPin,
+    ContestChoice,
+    Notice,
+    Phase,
+    Recorded,
+    Review,
+    ReviewLine,
+    Screen,
+    Standby,
+)
+from media.counting_key import public_key as counting_public_key
+from media.vote_record import BLANK, Choice, encrypt_vote
+
+MACHINE_ID_FILE = "machine.id"
+MACHINE_KEY_FILE = "machine.key"
+COMMISSION_KEY_FILE = "commission.pub"
+PACKAGE_FILE = "package.json"
+STATE_FILE = "state.json"
+LAST_REPORT_FILE = "last-report.json"
+ABSTAIN = "abstain"
+BLANK_CHOICE = "blank"
+LOGIN_PURPOSE = "admin-login"
+
+
+# --- events --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CardInserted:
+    """A card is in the reader (admin or voting; the machine asks the reader which)."""
+
+
+@dataclass(frozen=True)
+class CardRemoved_:
+    """The card left the reader."""
+
+
+@dataclass(frozen=True)
+class PinEntered:
+    pin: str
+
+
+@dataclass(frozen=True)
+class LoadPackage:
+    data: bytes
+
+
+@dataclass(frozen=True)
+class ZeroCheck:
+    pass
+
+
+@dataclass(frozen=True)
+class OpenPolls:
+    pass
+
+
+@dataclass(frozen=True)
+class PausePolls:
+    pass
+
+
+@dataclass(frozen=True)
+class ResumePolls:
+    pass
+
+
+@dataclass(frozen=True)
+class ClosePolls:
+    pass
+
+
+@dataclass(frozen=True)
+class ReleaseCard:
+    """Poll manager releases the voting card in the reader whose vote was not recorded."""
+
+
+@dataclass(frozen=True)
+class SignOut:
+    pass
+
+
+@dataclass(frozen=True)
+class Select:
+    """A candidate id, ``"blank"`` (白票, where allowed) or ``"abstain"`` (棄権 in this contest)."""
+
+    choice: str
+
+
+@dataclass(frozen=True)
+class Next:
+    pass
+
+
+@dataclass(frozen=True)
+class Back:
+    pass
+
+
+@dataclass(frozen=True)
+class ChangeContest:
+    contest_id: str
+
+
+@dataclass(frozen=True)
+class Cast:
+    pass
+
+
+@dataclass(frozen=True)
+class EndWithoutVoting:
+    pass
+
+
+Event = (
+    CardInserted
+    | CardRemoved_
+    | PinEntered
+    | LoadPackage
+    | ZeroCheck
+    | OpenPolls
+    | PausePolls
+    | ResumePolls
+    | ClosePolls
+    | ReleaseCard
+    | SignOut
+    | Select
+    | Next
+    | Back
+    | ChangeContest
+    | Cast
+    | EndWithoutVoting
+)
+ADMIN_EVENTS = (LoadPackage, ZeroCheck, OpenPolls, PausePolls, ResumePolls, ClosePolls, ReleaseCard)
+
+
+# --- sessions ------------------------------------------------------------------------------
+
+
+@dataclass
+class AdminSession:
+    certificate: AdminCertificate
+    authenticated: bool = False
+
+
+@dataclass
+class VotingSession:
+    """One voter's session. Selections live only here, only until the vote is written."""
+
+    card_id: str
+    card_contests: tuple[str, ...]
+    audio: bool
+    contests: list[tuple[Contest, tuple[Candidate, ...]]]
+    position: int = 0
+    reviewing: bool = False
+    selections: dict[str, str] = field(default_factory=dict)
+    recorded: bool = False
+    ended: bool = False
+
+
+@dataclass(frozen=True)
+class Devices:
+    reader: CardReader
+    primary: MediumStore
+    copy: MediumStore
+    printer: Printer
+    speaker: Speaker
+
+
+def provision(
+    storage: InternalStorage, machine_id: str, commission_public_key: bytes, random: RandomSource
+) -> bytes:
+    """Give a machine its id, the commission's public key and a new signing key (new keys per
+    election, brief §8). Returns the machine's public key for the election package."""
+    key = Ed25519PrivateKey.from_private_bytes(random.token(32))
+    storage.write_atomic(MACHINE_ID_FILE, machine_id.encode())
+    storage.write_atomic(MACHINE_KEY_FILE, key.private_bytes_raw())
+    storage.write_atomic(COMMISSION_KEY_FILE, commission_public_key)
+    for stale in (PACKAGE_FILE, STATE_FILE, "pending.json", "cards.log", "audit.log"):
+        storage.delete(stale)
+    return key.public_key().public_bytes_raw()
+
+
+class Machine:
+    def __init__(
+        self,
+        devices: Devices,
+        storage: InternalStorage,
+        clock: Clock,
+        random: RandomSource,
+        software_hash: str,
+    ) -> None:
+        self.devices = devices
+        self.storage = storage
+        self.clock = clock
+        self.random = random
+        self.software_hash = software_hash
+        self.audit = AuditLog(storage, clock)
+        self.ballot_box = BallotBox(devices.primary, devices.copy, storage, random)
+        self.package: SignedPackage | None = None
+        self.admin: AdminSession | None = None
+        self.session: VotingSession | None = None
+        self.phase = Phase.UNPROVISIONED
+        self.closing_number = 0
+        self.screen: Screen = Standby(self.phase)
+        machine_id = storage.read(MACHINE_ID_FILE)
+        key = storage.read(MACHINE_KEY_FILE)
+        commission = storage.read(COMMISSION_KEY_FILE)
+        self.machine_id = machine_id.decode() if machine_id else ""
+        self._key = Ed25519PrivateKey.from_private_bytes(key) if key else None
+        self._commission_key = commission or b""
+
+    # --- start-up ----------------------------------------------------------------------------
+
+    def boot(self) -> Screen:
+        """Restore the day from internal storage, verify the media, resolve interrupted votes."""
+        self.audit.record(AuditEvent.MACHINE_BOOTED, software_hash=self.software_hash)
+        if self._key is None:
+            self.phase = Phase.UNPROVISIONED
+            return self._show(Notice("投票機が設定されていません", "Machine is not provisioned"))
+        state = self.storage.read(STATE_FILE)
+        saved: dict[str, Any] = (
+            canonical.decode_object(state) if state else {"phase": "setup", "closing": 0}
+        )
+        self.phase = Phase(saved["phase"])
+        self.closing_number = int(saved["closing"])
+        package = self.storage.read(PACKAGE_FILE)
+        if package is None:
+            return self._show(Standby(self.phase))
+        self.package = load_package(package, self._commission_key)
+        try:
+            self.ballot_box.prepare(self.machine_id, self.package, self._key)
+            outcome = self.ballot_box.recover()
+        except (BallotBoxError, MediumError) as exc:
+            return self._media_fault(exc)
+        if outcome is not None:
+            self.audit.record(AuditEvent.RECOVERY, "success", recorded=outcome.recorded)
+            if self.phase is Phase.OPEN:
+                self._set_phase(Phase.PAUSED)
+            if outcome.recorded:
+                return self._show(
+                    Notice(
+                        f"中断された投票は記録されています（カード {outcome.card_id[:8]}）。"
+                        "カードは使用済みです。",
+                        "The interrupted vote IS recorded on both media; the card is used.",
+                        for_admin=True,
+                    )
+                )
+            return self._show(
+                Notice(
+                    f"中断された投票は記録されていません（カード {outcome.card_id[:8]}）。"
+                    "投票管理者がカードを解放すれば再度投票できます。",
+                    "The interrupted vote was NOT recorded; the poll manager may release the "
+                    "card so the voter can vote again.",
+                    for_admin=True,
+                )
+            )
+        return self._show(Standby(self.phase))
+
+    # --- dispatch ----------------------------------------------------------------------------
+
+    def handle(self, event: Event) -> Screen:
+        if isinstance(event, CardInserted):
+            return self._card_inserted()
+        if isinstance(event, CardRemoved_):
+            return self._card_removed()
+        if isinstance(event, PinEntered):
+            return self._pin_entered(event.pin)
+        if isinstance(event, SignOut):
+            return self._end_admin("sign-out")
+        if isinstance(event, ADMIN_EVENTS):
+            return self._admin_action(event)
+        return self._voter_action(event)
+
+    def _show(self, screen: Screen) -> Screen:
+        self.screen = screen
+        return screen
+
+    def _set_phase(self, phase: Phase) -> None:
+        self.phase = phase
+        self.storage.write_atomic(
+            STATE_FILE, canonical.encode({"phase": phase.value, "closing": self.closing_number})
+        )
+
+    def _media_fault(self, exc: Exception) -> Screen:
+        self.audit.record(AuditEvent.MEDIA_ERROR, "failure", reason=type(exc).__name__)
+        if self.phase is Phase.OPEN:
+            self._set_phase(Phase.PAUSED)
+        return self._show(
+            Notice(
+                f"記録媒体の異常のため投票を停止しました: {exc}",
+                "Voting is stopped because of a media fault; call the poll manager.",
+                for_admin=True,
+            )
+        )
+
+    # --- cards -------------------------------------------------------------------------------
+
+    def _card_inserted(self) -> Screen:
+        try:
+            kind = self.devices.reader.card_kind()
+        except CardError:
+            kind = None
+        if kind is CardKind.ADMIN:
+            return self._admin_card_inserted()
+        if kind is CardKind.VOTING:
+            return self._voting_card_inserted()
+        return self._show(Notice("このカードは使えません", "This card cannot be used here"))
+
+    def _card_removed(self) -> Screen:
+        if self.admin is not None:
+            return self._end_admin("card-removed")
+        if self.session is not None:
+            # A session left unfinished: nothing recorded; the card stays locked to this
+            # machine, so it can only come back here.
+            self.session = None
+        return self._show(Standby(self.phase))
+
+    # --- admin -------------------------------------------------------------------------------
+
+    def _admin_card_inserted(self) -> Screen:
+        if self.session is not None:
+            return self._show(Notice("投票中です", "A voter session is in progress"))
+        try:
+            data = self.devices.reader.read_admin_certificate()
+            election_id = self.package.package.election_id if self.package else None
+            certificate = open_certificate(
+                data,
+                self._commission_key,
+                election_id if election_id is not None else _election_of(data),
+                self.clock.now(),
+            )
+        except (CredentialError, CardError) as exc:
+            self.audit.record(AuditEvent.ADMIN_CARD_INSERTED, "failure", reason=str(exc)[:80])
+            return self._show(Notice(f"管理者カードを確認できません: {exc}", str(exc), True))
+        self.audit.record(
+            AuditEvent.ADMIN_CARD_INSERTED,
+            "success",
+            card_id=certificate.card_id,
+            role=certificate.role.value,
+        )
+        self.admin = AdminSession(certificate)
+        return self._show(AdminPin(certificate.holder, certificate.role.value, -1))
+
+    def _pin_entered(self, pin: str) -> Screen:
+        if self.admin is None or self.admin.authenticated:
+            return self.screen
+        certificate = self.admin.certificate
+        try:
+            self.devices.reader.verify_pin(pin)
+            challenge = (
+                self.random.token(32)
+                + self.machine_id.encode()
+                + b"\x00"
+                + (self.package.fingerprint.encode() if self.package else b"")
+            )
+            signature = self.devices.reader.sign_challenge(signed_message(LOGIN_PURPOSE, challenge))
+            verify(certificate.public_key, LOGIN_PURPOSE, challenge, signature, "管理者カード")
+        except WrongPin as exc:
+            self.audit.record(
+                AuditEvent.ADMIN_PIN_CHECKED, "failure", card_id=certificate.card_id,
+                tries_left=exc.remaining,
+            )
+            return self._show(AdminPin(certificate.holder, certificate.role.value, exc.remaining))
+        except CardBlocked:
+            self.audit.record(
+                AuditEvent.ADMIN_PIN_CHECKED, "failure", card_id=certificate.card_id, blocked=True
+            )
+            self.admin = None
+            return self._show(
+                Notice("カードはロックされました。選挙管理委員会に連絡してください",
+                       "The card is blocked; contact the election commission", True)
+            )
+        except (CardError, BadSignature) as exc:
+            self.audit.record(
+                AuditEvent.ADMIN_PIN_CHECKED, "failure", card_id=certificate.card_id,
+                reason=type(exc).__name__,
+            )
+            self.admin = None
+            return self._show(Notice("管理者カードの認証に失敗しました", "Card authentication failed", True))
+        self.admin.authenticated = True
+        self.audit.record(AuditEvent.ADMIN_PIN_CHECKED, "success", card_id=certificate.card_id)
+        return self._admin_menu()
+
+    def _end_admin(self, reason: str) -> Screen:
+        if self.admin is not None:
+            self.audit.record(
+                AuditEvent.ADMIN_SESSION_ENDED, card_id=self.admin.certificate.card_id,
+                reason=reason,
+            )
+        self.admin = None
+        return self._show(Standby(self.phase))
+
+    def _admin_menu(self, message: str = "") -> Screen:
+        assert self.admin is not None
+        counts: tuple[tuple[str, int], ...] = ()
+        lines = self.ballot_box.ledger.lines()
+        if self.package is not None and self.ballot_box.header is not None:
+            try:
+                counts = tuple(self.ballot_box.record_counts().items())
+            except (MediumError, BallotBoxError) as exc:
+                message = message or str(exc)
+        actions = {
+            Phase.SETUP: ("load-package",),
+            Phase.PACKAGE_LOADED: ("load-package", "zero-check"),
+            Phase.ZERO_CHECKED: ("load-package", "open"),
+            Phase.OPEN: ("load-package", "pause", "close"),
+            Phase.PAUSED: ("load-package", "resume", "close", "release-card"),
+            Phase.CLOSED: (),
+            Phase.UNPROVISIONED: (),
+        }[self.phase]
+        return self._show(
+            AdminMenu(
+                holder=self.admin.certificate.holder,
+                role=self.admin.certificate.role.value,
+                phase=self.phase,
+                package_fingerprint=self.package.short_fingerprint if self.package else "",
+                records_per_contest=counts,
+                sessions_voted=sum(line.voted for line in lines),
+                sessions_without_vote=sum(not line.voted for line in lines),
+                actions=actions,
+                message=message,
+            )
+        )
+
+    def _admin_action(self, event: Any) -> Screen:
+        name = type(event).__name__
+        if self.admin is None or not self.admin.authenticated:
+            self.audit.record(AuditEvent.ADMIN_ACTION_REFUSED, action=name, reason="no-session")
+            return self._show(
+                Notice("管理者カードと暗証番号が必要です", "An admin card and PIN are required")
+            )
+        if self.admin.certificate.role is not Role.POLL_MANAGER:
+            self.audit.record(AuditEvent.ADMIN_ACTION_REFUSED, action=name, reason="role")
+            return self._show(
+                Notice("この操作は投票管理者のカードでのみ行えます",
+                       "Only a poll manager's card may do this", True)
+            )
+        if isinstance(event, LoadPackage):
+            return self._load_package(event.data)
+        if isinstance(event, ZeroCheck):
+            return self._zero_check()
+        if isinstance(event, OpenPolls):
+            return self._transition(Phase.ZERO_CHECKED, Phase.OPEN, AuditEvent.POLLS_OPENED)
+        if isinstance(event, PausePolls):
+            return self._transition(Phase.OPEN, Phase.PAUSED, AuditEvent.POLLS_PAUSED)
+        if isinstance(event, ResumePolls):
+            return self._resume()
+        if isinstance(event, ClosePolls):
+            return self._close()
+        return self._release_card()
+
+    def _refuse(self, action: str, ja: str, en: str) -> Screen:
+        self.audit.record(AuditEvent.ADMIN_ACTION_REFUSED, action=action, reason="phase")
+        return self._admin_menu(f"{ja} / {en}")
+
+    def _transition(self, source: Phase, target: Phase, event: AuditEvent) -> Screen:
+        if self.phase is not source:
+            return self._refuse(
+                event.name.lower(),
+                f"現在の状態（{self.phase.value}）ではできません",
+                f"not possible while {self.phase.value}",
+            )
+        if target is Phase.OPEN and self.package is not None:
+            today = self.clock.now().date()
+            p = self.package.package
+            if not p.valid_from <= today <= p.valid_until:
+                return self._refuse(
+                    "open", "選挙データの有効期間外です", "outside the package's validity period"
+                )
+        self._set_phase(target)
+        self.audit.record(event)
+        return self._admin_menu()
+
+    def _load_package(self, data: bytes) -> Screen:
+        assert self.admin is not None and self._key is not None
+        self.audit.record(AuditEvent.PACKAGE_LOAD, "start")
+        if self.phase is Phase.CLOSED:
+            return self._refuse("load-package", "投票は終了しています", "polls are closed")
+        try:
+            signed = load_package(data, self._commission_key)
+            package = signed.package
+            if package.election_id != self.admin.certificate.election_id:
+                raise PackageError("管理者カードと別の選挙です / package of another election")
+            entry = package.machine(self.machine_id)
+            if entry.public_key != self._key.public_key().public_bytes_raw():
+                raise PackageError(
+                    "選挙データに登録された鍵がこの投票機の鍵と違います / the package lists another"
+                    " key for this machine"
+                )
+            if self.package is not None and signed.fingerprint != self.package.fingerprint:
+                if signed.package.previous_fingerprint != self.package.fingerprint:
+                    raise PackageError(
+                        "読み込み済みの選挙データの改訂版ではありません / not an amendment of the "
+                        "loaded package"
+                    )
+                old = [c.contest_id for c in self.package.package.contests]
+                if [c.contest_id for c in package.contests] != old:
+                    raise PackageError("改訂版で選挙の構成が変わっています / contests changed")
+            self.ballot_box.prepare(self.machine_id, signed, self._key)
+        except (PackageError, BallotBoxError, MediumError) as exc:
+            self.audit.record(AuditEvent.PACKAGE_LOAD, "failure", reason=str(exc)[:120])
+            return self._admin_menu(f"選挙データを読み込めません / cannot load: {exc}")
+        self.storage.write_atomic(PACKAGE_FILE, data)
+        self.package = signed
+        self.audit.record(
+            AuditEvent.PACKAGE_LOAD, "success", fingerprint=signed.fingerprint,
+            version=package.version,
+        )
+        if self.phase is Phase.SETUP:
+            self._set_phase(Phase.PACKAGE_LOADED)
+        return self._admin_menu(f"選挙データ指紋 / fingerprint {signed.short_fingerprint}")
+
+    def _zero_check(self) -> Screen:
+        assert self.package is not None and self._key is not None
+        if self.phase not in (Phase.PACKAGE_LOADED, Phase.ZERO_CHECKED):
+            return self._refuse("zero-check", "ゼロ確認は投票開始前のみ", "only before opening")
+        self.audit.record(AuditEvent.ZERO_CHECK, "start")
+        try:
+            problems = self.ballot_box.zero_problems()
+            counts = self.ballot_box.record_counts()
+        except (MediumError, BallotBoxError) as exc:
+            self.audit.record(AuditEvent.ZERO_CHECK, "failure", reason=type(exc).__name__)
+            return self._admin_menu(str(exc))
+        if problems:
+            self.audit.record(AuditEvent.ZERO_CHECK, "failure", problems=len(problems))
+            return self._admin_menu("ゼロ確認失敗。投票を開始できません / zero check failed: "
+                                    + "; ".join(problems))
+        assert self.ballot_box.header is not None and self.ballot_box.copy_header is not None
+        report = zero_report(
+            self.machine_id,
+            self.software_hash,
+            self.package,
+            (self.ballot_box.header.medium_id, self.ballot_box.copy_header.medium_id),
+            counts,
+            self.clock.now(),
+            self._key,
+        )
+        self.audit.record(AuditEvent.ZERO_CHECK, "success")
+        self._set_phase(Phase.ZERO_CHECKED)
+        return self._admin_menu(self._print(report))
+
+    def _resume(self) -> Screen:
+        if self.phase is not Phase.PAUSED:
+            return self._refuse("resume", "一時停止中ではありません", "polls are not paused")
+        try:
+            outcome = self.ballot_box.recover()
+            self.ballot_box.record_counts()  # every slot readable on the primary
+        except (MediumError, BallotBoxError) as exc:
+            return self._admin_menu(f"記録媒体を確認できません / media check failed: {exc}")
+        if outcome is not None:
+            self.audit.record(AuditEvent.RECOVERY, "success", recorded=outcome.recorded)
+        return self._transition(Phase.PAUSED, Phase.OPEN, AuditEvent.POLLS_RESUMED)
+
+    def _close(self) -> Screen:
+        assert self.package is not None and self._key is not None
+        if self.phase not in (Phase.OPEN, Phase.PAUSED):
+            return self._refuse("close", "投票中ではありません", "polls are not open")
+        self.audit.record(AuditEvent.MEDIA_SEAL, "start")
+        try:
+            self.ballot_box.recover()
+            self.closing_number += 1
+            self._set_phase(Phase.CLOSED)
+            self.audit.record(AuditEvent.POLLS_CLOSED)
+            seal = self.ballot_box.seal(
+                self.machine_id,
+                self.package,
+                self._key,
+                self.closing_number,
+                True,
+                self.audit.export(),
+                self.audit.count,
+                self.audit.head,
+            )
+        except (MediumError, BallotBoxError) as exc:
+            self.audit.record(AuditEvent.MEDIA_SEAL, "failure", reason=type(exc).__name__)
+            return self._admin_menu(f"封印に失敗しました / sealing failed: {exc}")
+        self.audit.record(AuditEvent.MEDIA_SEAL, "success")
+        lines = self.ballot_box.ledger.lines()
+        eligible = {
+            c.contest_id: sum(line.voted and c.contest_id in line.contests for line in lines)
+            for c in self.package.package.contests
+        }
+        report = closing_report(
+            self.machine_id,
+            self.software_hash,
+            self.package,
+            {t.contest_id: t.records for t in seal.tables},
+            eligible,
+            seal.sessions_voted,
+            seal.sessions_without_vote,
+            {t.contest_id: t.digest for t in seal.tables},
+            self.clock.now(),
+            self._key,
+        )
+        return self._admin_menu(self._print(report))
+
+    def _print(self, document: PrintedDocument) -> str:
+        self.storage.write_atomic(
+            LAST_REPORT_FILE,
+            canonical.encode(
+                {"title": document.title, "lines": list(document.lines),
+                 "qr": (document.qr_payload or b"").hex()}
+            ),
+        )
+        try:
+            self.devices.printer.print_document(document)
+        except PrinterError as exc:
+            self.audit.record(AuditEvent.REPORT_PRINTED, "failure", reason=type(exc).__name__)
+            return f"印刷できませんでした（保存済み）/ not printed, kept for reprint: {exc}"
+        self.audit.record(AuditEvent.REPORT_PRINTED, "success", title=document.title)
+        return f"{document.title} を印刷しました / printed"
+
+    def _release_card(self) -> Screen:
+        if self.phase is Phase.CLOSED:
+            return self._refuse("release-card", "投票は終了しています", "polls are closed")
+        reader = self.devices.reader
+        try:
+            token, _, _ = read_token(reader.read_voting_token())
+            status = reader.voting_card_status()
+            if self.ballot_box.ledger.consumed(token.card_id):
+                return self._admin_menu("このカードの投票は記録済みです / this card's vote is recorded")
+            if status.phase is not VotingCardPhase.LOCKED or status.machine_id != self.machine_id:
+                return self._admin_menu("解放できるカードではありません / not a card to release")
+            reader.release_voting_card(self.machine_id)
+        except (CardError, CredentialError) as exc:
+            return self._admin_menu(f"カードを読めません / cannot read card: {exc}")
+        self.audit.record(AuditEvent.VOTING_CARD_RELEASED)
+        return self._admin_menu("カードを解放しました / card released")
+
+    # --- voting ------------------------------------------------------------------------------
+
+    def _refuse_card(self, reason: str, ja: str, en: str) -> Screen:
+        self.audit.record(AuditEvent.VOTING_CARD_CHECKED, "failure", reason=reason)
+        return self._show(Notice(ja, en))
+
+    def _voting_card_inserted(self) -> Screen:
+        if self.phase is not Phase.OPEN or self.package is None:
+            return self._refuse_card(
+                "not-open", "現在は投票できません。係員にお知らせください", "Voting is not open now"
+            )
+        if self.session is not None or self.admin is not None:
+            return self.screen
+        package = self.package.package
+        reader = self.devices.reader
+        try:
+            token, body, signature = read_token(reader.read_voting_token())
+            if token.election_id != package.election_id:
+                return self._refuse_card("election", "別の選挙の投票カードです",
+                                         "This card is for another election")
+            issuer = package.issuer(token.issuer_id)
+            place = package.machine(self.machine_id).place_id
+            if issuer.place_id != place or token.place_id != place:
+                return self._refuse_card("place", "この投票所の投票カードではありません",
+                                         "This card is for another polling place")
+            verify_token_signature(body, signature, issuer.public_key)
+            if token.expires_at < self.clock.now():
+                return self._refuse_card("expired", "投票カードの有効期限が切れています",
+                                         "This card has expired; return to reception")
+            contest_ids = [c.contest_id for c in package.contests]
+            if not token.contests or any(c not in contest_ids for c in token.contests):
+                return self._refuse_card("contests", "投票カードの選挙が不正です",
+                                         "The card names an unknown contest")
+            if self.ballot_box.ledger.consumed(token.card_id):
+                return self._refuse_card("used", "この投票カードは使用済みです",
+                                         "This card has already been used")
+            status = reader.voting_card_status()
+            if status.phase is VotingCardPhase.CONSUMED:
+                return self._refuse_card("used", "この投票カードは使用済みです",
+                                         "This card has already been used")
+            if status.phase is VotingCardPhase.LOCKED and status.machine_id != self.machine_id:
+                return self._refuse_card("locked", "このカードは別の投票機で使用中です",
+                                         "This card is in use on another machine")
+            reader.lock_voting_card(self.machine_id)
+        except (CredentialError, PackageError) as exc:
+            return self._refuse_card("invalid", f"投票カードが正しくありません: {exc}", str(exc))
+        except CardError:
+            return self._refuse_card("card-error", "カードを読めません。もう一度入れてください",
+                                     "The card could not be read; insert it again")
+        self.audit.record(AuditEvent.VOTING_CARD_CHECKED, "success")
+        index = package.machine_index(self.machine_id)
+        ordered = [
+            (c, candidate_order(c, index, self.random))
+            for c in package.contests
+            if c.contest_id in token.contests
+        ]
+        self.session = VotingSession(token.card_id, token.contests, token.audio, ordered)
+        return self._contest_screen()
+
+    def _contest_screen(self) -> Screen:
+        assert self.session is not None
+        s = self.session
+        contest, candidates = s.contests[s.position]
+        screen = ContestChoice(
+            position=s.position + 1,
+            of=len(s.contests),
+            contest_id=contest.contest_id,
+            title=contest.title,
+            title_en=contest.title_en,
+            candidates=candidates,
+            blank_allowed=contest.blank_allowed,
+            selected=s.selections.get(contest.contest_id),
+        )
+        if s.audio:
+            self._say(
+                [contest.title] + [f"{i}番、{c.kana}、{c.party}" for i, c in
+                                   enumerate(candidates, start=1)]
+            )
+        return self._show(screen)
+
+    def _review_screen(self) -> Screen:
+        assert self.session is not None
+        lines = []
+        for contest, _ in self.session.contests:
+            selected = self.session.selections[contest.contest_id]
+            if selected == ABSTAIN:
+                lines.append(ReviewLine(contest.contest_id, contest.title, "棄権 / abstain", "", "きけん"))
+            elif selected == BLANK_CHOICE:
+                lines.append(ReviewLine(contest.contest_id, contest.title, "白票 / blank", "", "はくひょう"))
+            else:
+                c = contest.candidate(selected)
+                lines.append(ReviewLine(contest.contest_id, contest.title, c.name, c.party, c.kana))
+        if self.session.audio:
+            self._say([f"{line.title}、{line.kana}、{line.party}" for line in lines])
+        return self._show(Review(tuple(lines)))
+
+    def _say(self, texts: list[str]) -> None:
+        try:
+            for text in texts:
+                self.devices.speaker.say(text, "ja")
+        except SpeechError:
+            pass  # the screen still shows everything; the voter can ask for help
+
+    def _voter_action(self, event: Event) -> Screen:
+        s = self.session
+        if s is None or s.recorded or s.ended:
+            return self.screen
+        contest, candidates = s.contests[s.position]
+        if isinstance(event, EndWithoutVoting):
+            return self._end_without_vote()
+        if s.reviewing:
+            if isinstance(event, Cast):
+                return self._cast()
+            if isinstance(event, Back):
+                s.reviewing = False
+                return self._contest_screen()
+            if isinstance(event, ChangeContest):
+                ids = [c.contest_id for c, _ in s.contests]
+                if event.contest_id in ids:
+                    s.reviewing = False
+                    s.position = ids.index(event.contest_id)
+                    return self._contest_screen()
+            return self.screen
+        if isinstance(event, Select):
+            allowed = {c.candidate_id for c in candidates} | {ABSTAIN}
+            if contest.blank_allowed:
+                allowed.add(BLANK_CHOICE)
+            if event.choice in allowed:
+                s.selections[contest.contest_id] = event.choice
+            return self._contest_screen()
+        if isinstance(event, Next):
+            if contest.contest_id not in s.selections:
+                return self.screen
+            if s.position + 1 < len(s.contests):
+                s.position += 1
+                return self._contest_screen()
+            s.reviewing = True
+            return self._review_screen()
+        if isinstance(event, Back) and s.position > 0:
+            s.position -= 1
+            return self._contest_screen()
+        return self.screen
+
+    def _cast(self) -> Screen:
+        assert self.session is not None and self.package is not None
+        s = self.session
+        package = self.package.package
+        key = counting_public_key(package.counting_public_key)
+        records: dict[str, bytes] = {}
+        for contest, _ in s.contests:
+            selected = s.selections[contest.contest_id]
+            if selected == ABSTAIN:
+                continue
+            choice = BLANK if selected == BLANK_CHOICE else Choice(selected)
+            records[contest.contest_id] = encrypt_vote(
+                key, package.election_id, contest.contest_id, choice
+            )
+        s.selections.clear()  # the plaintext choice exists nowhere once encrypted
+        self.audit.record(AuditEvent.VOTE_COMMIT, "start")
+        try:
+            self.ballot_box.cast(
+                s.card_id,
+                s.card_contests,
+                records,
+                lambda: self.devices.reader.consume_voting_card(self.machine_id),
+            )
+        except (MediumError, BallotBoxError) as exc:
+            self.session = None
+            self.audit.record(AuditEvent.VOTE_COMMIT, "failure", reason=type(exc).__name__)
+            return self._media_fault(exc)
+        except CardRemoved:
+            # Recorded on both media and in the ledger; the card was pulled before it could be
+            # marked. It stays locked to this machine, which refuses it by the ledger.
+            self.storage.delete("pending.json")
+        except CardError:
+            self.storage.delete("pending.json")
+        records.clear()
+        s.recorded = True
+        self.audit.record(AuditEvent.VOTE_COMMIT, "success")
+        return self._show(Recorded())
+
+    def _end_without_vote(self) -> Screen:
+        assert self.session is not None
+        s = self.session
+        s.selections.clear()
+        self.ballot_box.ledger.append(LedgerLine(s.card_id, False, s.card_contests))
+        try:
+            self.devices.reader.consume_voting_card(self.machine_id)
+        except CardError:
+            pass  # the ledger refuses the card on this machine; it is locked to it elsewhere
+        s.ended = True
+        self.audit.record(AuditEvent.SESSION_ENDED_WITHOUT_VOTE)
+        return self._show(
+            Notice("投票せずに終了しました。カードをお取りください",
+                   "Ended without voting. Please take your card.")
+        )
+
+
+def _election_of(certificate: bytes) -> str:
+    """Before a package is loaded the election is whatever the card claims; the package load
+    then checks the card's election against the package's."""
+    try:
+        body = canonical.decode_object(certificate)["body"]
+        return str(body["election_id"])
+    except (canonical.NotCanonical, KeyError, TypeError):
+        return ""

@@ -1,0 +1,94 @@
+"""What the machine asks the UI to show. The UI renders these and nothing else decides."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from election.package import Candidate
+
+
+class Phase(StrEnum):
+    """The polling day's states (VVSG 1.1: set-up, pre-voting, voting, post-voting)."""
+
+    UNPROVISIONED = "unprovisioned"
+    SETUP = "setup"  # provisioned, no package yet
+    PACKAGE_LOADED = "package-loaded"
+    ZERO_CHECKED = "zero-checked"
+    OPEN = "open"
+    PAUSED = "paused"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True)
+class Standby:
+    """Insert a card. ``phase`` tells the voter whether voting is possible now."""
+
+    phase: Phase
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A message the person at the machine must read; ``ja`` first, ``en`` second."""
+
+    ja: str
+    en: str
+    for_admin: bool = False
+
+
+@dataclass(frozen=True)
+class AdminPin:
+    holder: str
+    role: str
+    tries_left: int
+
+
+@dataclass(frozen=True)
+class AdminMenu:
+    holder: str
+    role: str
+    phase: Phase
+    package_fingerprint: str
+    records_per_contest: tuple[tuple[str, int], ...]
+    sessions_voted: int
+    sessions_without_vote: int
+    actions: tuple[str, ...]
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class ContestChoice:
+    """Choose one candidate in one contest (art. 5: name and party, order per the rule)."""
+
+    position: int
+    of: int
+    contest_id: str
+    title: str
+    title_en: str
+    candidates: tuple[Candidate, ...]
+    blank_allowed: bool
+    selected: str | None  # candidate id, "blank", "abstain" or None
+
+
+@dataclass(frozen=True)
+class ReviewLine:
+    contest_id: str
+    title: str
+    name: str  # candidate name, or 白票 / 棄権
+    party: str
+    kana: str
+
+
+@dataclass(frozen=True)
+class Review:
+    """The confirmation screen (art. 4-1-3): every choice by name and party before recording."""
+
+    lines: tuple[ReviewLine, ...]
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """The vote is durable on both media (VVSG 7.3-J); remove the card."""
+
+
+Screen = Standby | Notice | AdminPin | AdminMenu | ContestChoice | Review | Recorded
