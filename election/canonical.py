@@ -41,16 +41,21 @@ def _check_value(value: Any, path: str) -> None:
 def encode(value: Any) -> bytes:
     """Encode a JSON value canonically."""
     _check_value(value, "$")
-    return json.dumps(
-        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    ).encode("utf-8")
+    try:
+        return json.dumps(
+            value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+        ).encode("utf-8")
+    except UnicodeEncodeError as exc:  # a lone surrogate has no UTF-8 form
+        raise NotCanonical(f"UTF-8にできない文字です / not encodable as UTF-8: {exc}") from exc
 
 
 def decode(data: bytes) -> Any:
     """Decode canonical JSON, refusing anything that would re-encode differently."""
     try:
         value = json.loads(data.decode("utf-8"), parse_float=_refuse_float)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except NotCanonical:
+        raise
+    except (ValueError, RecursionError) as exc:  # also over-long integers, too-deep nesting
         raise NotCanonical(f"JSONとして読めません / not valid JSON: {exc}") from exc
     if encode(value) != data:
         raise NotCanonical("正規形ではありません / not in canonical form")

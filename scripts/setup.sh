@@ -2,8 +2,16 @@
 # Idempotent developer/CI setup for a fresh Debian 12 machine (run as root).
 set -euo pipefail
 
-# Debian packages needed by the build. Extend here.
-APT_PACKAGES=(make git)
+# Debian packages needed by the build and by the real parts the tests use. Extend here.
+APT_PACKAGES=(
+    make git gcc g++ cmake pkg-config python3-dev  # building pyscard and pyopenjtalk
+    pcscd libpcsclite-dev swig vsmartcard-vpcd     # smartcards: pcscd + virtual reader
+    xvfb xauth libgl1-mesa-dri libmtdev1           # kivy under a virtual display (Mesa llvmpipe)
+    fonts-noto-cjk                                 # the pinned Japanese font's source
+    open-jtalk-mecab-naist-jdic espeak-ng          # speech: Open JTalk dictionary, espeak-ng
+    fusefat exfat-fuse fuse3 dosfstools exfatprogs # real FAT32/exFAT media through FUSE
+    socat zbar-tools iproute2                      # printer pty, QR read-back, network namespaces
+)
 
 cd "$(dirname "$0")/.."
 
