@@ -37,12 +37,24 @@ def main(argv: list[str] | None = None) -> int:
         print(f"エラー / error: {exc}", file=sys.stderr)
         return 2
     paths: list[Path] = []
-    for given in args.media:
-        if (given / "TOHYOKI").is_dir():
-            paths.append(given)
-        else:
-            paths += sorted(p for p in given.iterdir() if (p / "TOHYOKI").is_dir())
-    decisions = dict(item.split("=", 1) for item in args.use_copy)
+    try:
+        for given in args.media:
+            if (given / "TOHYOKI").is_dir():
+                found = [given]
+            else:
+                found = sorted(p for p in given.iterdir() if (p / "TOHYOKI").is_dir())
+            if not found:  # a mistyped folder must not become an official zero result
+                raise ValueError(f"{given} に記録媒体がありません / no vote medium in {given}")
+            paths += found
+        decisions = {}
+        for item in args.use_copy:
+            machine_id, sep, reason = item.partition("=")
+            if not sep or not machine_id or not reason.strip():
+                raise ValueError(f"--use-copy {item!r}: 投票機=理由 の形で / use MACHINE=REASON")
+            decisions[machine_id] = reason
+    except (OSError, ValueError) as exc:
+        print(f"エラー / error: {exc}", file=sys.stderr)
+        return 2
     imported = import_media(paths, versions, decisions)
     if imported.problems:
         print("開票を開始できません / counting cannot start:", file=sys.stderr)

@@ -86,7 +86,7 @@ class DirectoryMedium:
 
     def write_atomic(self, name: str, data: bytes) -> None:
         path = self._path(name)
-        temporary = path.with_name(path.name + ".TMP")
+        temporary = path.with_suffix(".TMP")  # 8.3: MEDIUM.JSN → MEDIUM.TMP
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             with open(temporary, "wb") as handle:

@@ -474,6 +474,39 @@ def amend(
     )
 
 
+def check_amendment(previous: SignedPackage, new: SignedPackage) -> None:
+    """An amendment (art. 13) may only take a standing candidate off the ballot — withdrawn or
+    deceased. Anything else (a new candidate, a changed name, key or contest, a candidate
+    brought back) is a different election and needs a new package, not a version."""
+    old, cur = previous.package, new.package
+    if cur.version != old.version + 1 or cur.previous_fingerprint != previous.fingerprint:
+        raise PackageError(
+            f"第{cur.version}版は第{old.version}版の改訂版ではありません / version {cur.version} "
+            f"does not amend version {old.version}"
+        )
+    bare_old = replace(old, version=0, previous_fingerprint="", contests=())
+    bare_new = replace(cur, version=0, previous_fingerprint="", contests=())
+    if bare_old != bare_new:
+        raise PackageError("改訂版で候補者の状態以外が変わっています / the amendment changes more "
+                           "than candidates' status")
+    if len(old.contests) != len(cur.contests):
+        raise PackageError("改訂版で選挙の構成が変わっています / contests changed")
+    for before, after in zip(old.contests, cur.contests, strict=True):
+        if replace(before, candidates=()) != replace(after, candidates=()) or len(
+            before.candidates
+        ) != len(after.candidates):
+            raise PackageError("改訂版で選挙の構成が変わっています / contests changed")
+        for a, b in zip(before.candidates, after.candidates, strict=True):
+            if replace(a, status=CandidateStatus.STANDING) != replace(
+                b, status=CandidateStatus.STANDING
+            ):
+                raise PackageError(f"改訂版で候補者 {a.candidate_id} が変わっています / candidate "
+                                   "changed")
+            if a.status != b.status and a.status is not CandidateStatus.STANDING:
+                raise PackageError(f"候補者 {a.candidate_id} は既に候補者ではありません / "
+                                   "a candidate cannot return")
+
+
 def verify_chain(versions: Sequence[SignedPackage]) -> SignedPackage:
     """Check that versions form one amendment chain from version 1; return the newest."""
     if not versions:
@@ -489,4 +522,6 @@ def verify_chain(versions: Sequence[SignedPackage]) -> SignedPackage:
             )
         if signed.package.election_id != ordered[0].package.election_id:
             raise PackageError("別の選挙の選挙データです / versions of different elections")
+        if index:
+            check_amendment(ordered[index - 1], signed)
     return ordered[-1]

@@ -13,7 +13,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from election import canonical
 from election.package import SignedPackage
 from election.signature import BadSignature
-from firmware.interfaces import InternalStorage, MediumIOError, MediumStore, RandomSource
+from firmware.interfaces import (
+    InternalStorage,
+    MediumError,
+    MediumIOError,
+    MediumStore,
+    RandomSource,
+)
 from media.layout import (
     AUDIT_LOG_FILE,
     HEADER_FILE,
@@ -122,8 +128,12 @@ class BallotBox:
         machine_id: str,
         signed: SignedPackage,
         machine_key: Ed25519PrivateKey,
+        initialise: bool = False,
     ) -> bool:
-        """Initialise blank media for this election, or verify media already initialised.
+        """Verify media already initialised for this election, or — only while the machine is
+        being set up (``initialise``) — initialise blank ones. Once a vote may exist, a blank
+        medium is never silently turned into an empty ballot box: it is refused, so a primary or
+        copy swapped for a blank one mid-day cannot hide the votes it should hold (art. 10).
         Returns True when the media were newly initialised."""
         package = signed.package
         public_key = machine_key.public_key().public_bytes_raw()
@@ -131,6 +141,12 @@ class BallotBox:
         headers = []
         for store, role in ((self.primary, MediumRole.PRIMARY), (self.copy, MediumRole.COPY)):
             if not store.exists(HEADER_FILE):
+                if not initialise:
+                    raise MediumFromAnotherElection(
+                        f"{store.label}: 初期化されていない記録媒体です。投票開始後は交換できません"
+                        " / this medium is blank; media cannot be replaced once the election is "
+                        "set up"
+                    )
                 tables = tuple(
                     TableEntry(c.contest_id, table_file(i), package.settings.slots_per_contest)
                     for i, c in enumerate(package.contests, start=1)
@@ -233,9 +249,23 @@ class BallotBox:
 
     # --- casting ---------------------------------------------------------------------------
 
+    def check_mirror(self) -> None:
+        """Primary and copy must hold the same records; called at boot and before sealing."""
+        primary = self.records(self.primary)
+        copy = self.records(self.copy)
+        for contest_id, records in primary.items():
+            if sorted(records) != sorted(copy[contest_id]):
+                raise MediaDisagree(
+                    "正副の記録媒体の内容が一致しません / primary and copy hold different records"
+                )
+
     def _free_slot(self, entry: TableEntry) -> int:
+        """A uniformly random slot empty on both media, so a copy is never overwritten."""
+        primary = self.read_table(self.primary, entry)
+        copy = self.read_table(self.copy, entry)
         free = [
-            i for i, s in enumerate(self.read_table(self.primary, entry)) if isinstance(s, Empty)
+            i for i, (p, c) in enumerate(zip(primary, copy, strict=True))
+            if isinstance(p, Empty) and isinstance(c, Empty)
         ]
         if not free:
             raise BallotBoxError(
@@ -262,16 +292,34 @@ class BallotBox:
             ],
         }
         self._storage.write_atomic(PENDING_FILE, canonical.encode(pending))
-        for store in (self.primary, self.copy):
-            for entry, index, record in plan:
-                slot = encode_slot(record)
-                store.write_at(entry.file, index * SLOT_SIZE, slot)
-                if store.read_at(entry.file, index * SLOT_SIZE, SLOT_SIZE) != slot:
-                    raise MediumIOError(
-                        f"{store.label}: 書き込んだ記録を読み戻せません / read-back mismatch"
-                    )
+        try:
+            for store in (self.primary, self.copy):
+                for entry, index, record in plan:
+                    slot = encode_slot(record)
+                    store.write_at(entry.file, index * SLOT_SIZE, slot)
+                    if store.read_at(entry.file, index * SLOT_SIZE, SLOT_SIZE) != slot:
+                        raise MediumIOError(
+                            f"{store.label}: 書き込んだ記録を読み戻せません / read-back mismatch"
+                        )
+        except MediumError:
+            # The machine is alive and knows the vote did not reach both media: take it back
+            # from wherever it landed, so it is plainly not recorded and the card can be
+            # released. If even that fails, the journal stays and start-up resolves it.
+            self._undo([(e.file, i) for e, i, _ in plan])
+            raise
         self.ledger.append(LedgerLine(card_id, True, card_contests))
         consume_card()
+        self._storage.delete(PENDING_FILE)
+
+    def _undo(self, writes: list[tuple[str, int]]) -> None:
+        try:
+            for store in (self.primary, self.copy):
+                for file, index in writes:
+                    raw_slot = store.read_at(file, index * SLOT_SIZE, SLOT_SIZE)
+                    if not isinstance(decode_slot(raw_slot), Empty):
+                        store.write_at(file, index * SLOT_SIZE, bytes(SLOT_SIZE))
+        except MediumError:
+            return
         self._storage.delete(PENDING_FILE)
 
     def recover(self) -> RecoveryOutcome | None:
@@ -317,13 +365,8 @@ class BallotBox:
         audit_head: str,
     ) -> Seal:
         """Check the mirror, then write the same seal and audit log to both media."""
+        self.check_mirror()
         primary = self.records(self.primary)
-        copy = self.records(self.copy)
-        for contest_id, records in primary.items():
-            if sorted(records) != sorted(copy[contest_id]):
-                raise MediaDisagree(
-                    "正副の記録媒体の内容が一致しません / primary and copy hold different records"
-                )
         lines = self.ledger.lines()
         seal = Seal(
             machine_id=machine_id,

@@ -18,7 +18,14 @@ from election.credentials import (
     read_token,
     verify_token_signature,
 )
-from election.package import Candidate, Contest, PackageError, SignedPackage, load_package
+from election.package import (
+    Candidate,
+    Contest,
+    PackageError,
+    SignedPackage,
+    check_amendment,
+    load_package,
+)
 from election.signature import BadSignature, signed_message, verify
 from firmware.audit import AuditLog
 from firmware.audit_events import AuditEvent
@@ -279,6 +286,7 @@ class Machine:
         try:
             self.ballot_box.prepare(self.machine_id, self.package, self._key)
             outcome = self.ballot_box.recover()
+            self.ballot_box.check_mirror()
         except (BallotBoxError, MediumError) as exc:
             return self._media_fault(exc)
         if outcome is not None:
@@ -537,15 +545,10 @@ class Machine:
                     " key for this machine"
                 )
             if self.package is not None and signed.fingerprint != self.package.fingerprint:
-                if signed.package.previous_fingerprint != self.package.fingerprint:
-                    raise PackageError(
-                        "読み込み済みの選挙データの改訂版ではありません / not an amendment of the "
-                        "loaded package"
-                    )
-                old = [c.contest_id for c in self.package.package.contests]
-                if [c.contest_id for c in package.contests] != old:
-                    raise PackageError("改訂版で選挙の構成が変わっています / contests changed")
-            self.ballot_box.prepare(self.machine_id, signed, self._key)
+                check_amendment(self.package, signed)
+            self.ballot_box.prepare(
+                self.machine_id, signed, self._key, initialise=self.phase is Phase.SETUP
+            )
         except (PackageError, BallotBoxError, MediumError) as exc:
             self.audit.record(AuditEvent.PACKAGE_LOAD, "failure", reason=str(exc)[:120])
             return self._admin_menu(f"選挙データを読み込めません / cannot load: {exc}")
@@ -560,9 +563,9 @@ class Machine:
         return self._admin_menu(f"選挙データ指紋 / fingerprint {signed.short_fingerprint}")
 
     def _zero_check(self) -> Screen:
-        assert self.package is not None and self._key is not None
         if self.phase not in (Phase.PACKAGE_LOADED, Phase.ZERO_CHECKED):
             return self._refuse("zero-check", "ゼロ確認は投票開始前のみ", "only before opening")
+        assert self.package is not None and self._key is not None
         self.audit.record(AuditEvent.ZERO_CHECK, "start")
         try:
             problems = self.ballot_box.zero_problems()
@@ -601,20 +604,21 @@ class Machine:
         return self._transition(Phase.PAUSED, Phase.OPEN, AuditEvent.POLLS_RESUMED)
 
     def _close(self) -> Screen:
-        assert self.package is not None and self._key is not None
         if self.phase not in (Phase.OPEN, Phase.PAUSED):
             return self._refuse("close", "投票中ではありません", "polls are not open")
+        assert self.package is not None and self._key is not None
         self.audit.record(AuditEvent.MEDIA_SEAL, "start")
+        # Seal first, then close: a seal that fails (medium pulled, full) leaves the machine
+        # paused with nothing lost, and the poll manager can fix the medium and close again.
+        if self.phase is Phase.OPEN:
+            self._set_phase(Phase.PAUSED)
         try:
             self.ballot_box.recover()
-            self.closing_number += 1
-            self._set_phase(Phase.CLOSED)
-            self.audit.record(AuditEvent.POLLS_CLOSED)
             seal = self.ballot_box.seal(
                 self.machine_id,
                 self.package,
                 self._key,
-                self.closing_number,
+                self.closing_number + 1,
                 True,
                 self.audit.export(),
                 self.audit.count,
@@ -622,8 +626,12 @@ class Machine:
             )
         except (MediumError, BallotBoxError) as exc:
             self.audit.record(AuditEvent.MEDIA_SEAL, "failure", reason=type(exc).__name__)
-            return self._admin_menu(f"封印に失敗しました / sealing failed: {exc}")
+            return self._admin_menu(f"封印に失敗しました。投票は一時停止中です / sealing failed, "
+                                    f"polls stay paused: {exc}")
+        self.closing_number += 1
+        self._set_phase(Phase.CLOSED)
         self.audit.record(AuditEvent.MEDIA_SEAL, "success")
+        self.audit.record(AuditEvent.POLLS_CLOSED)
         lines = self.ballot_box.ledger.lines()
         eligible = {
             c.contest_id: sum(line.voted and c.contest_id in line.contests for line in lines)

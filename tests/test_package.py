@@ -541,3 +541,31 @@ def test_canonical_refuses_unencodable_values() -> None:
             canonical.encode(bad)
     with pytest.raises(canonical.NotCanonical, match="not an object"):
         canonical.decode_object(b"[]")
+
+
+def test_an_amendment_may_only_take_candidates_off_the_ballot() -> None:
+    """Art. 13: a version may withdraw or mark deceased; anything else is refused in the chain."""
+    from dataclasses import replace
+
+    from election.package import CandidateStatus, PackageError, amend, check_amendment, verify_chain
+    from tests.station import COMMISSION_KEY, make_package
+
+    first = make_package({})
+    second = sign_package(amend(first, {("mayor", "mayor-3"): CandidateStatus.DECEASED}),
+                          COMMISSION_KEY)
+    check_amendment(first, second)
+    assert verify_chain([second, first]) == second
+    renamed = replace(second.package.contests[0].candidates[0], name="別人")
+    contest = replace(second.package.contests[0],
+                      candidates=(renamed, *second.package.contests[0].candidates[1:]))
+    sneaky = sign_package(replace(second.package, contests=(contest, *second.package.contests[1:])),
+                          COMMISSION_KEY)
+    with pytest.raises(PackageError, match="mayor-1"):
+        verify_chain([first, sneaky])
+    new_key = sign_package(replace(second.package, counting_public_key=bytes(1216)), COMMISSION_KEY)
+    with pytest.raises(PackageError, match="more than"):
+        check_amendment(first, new_key)
+    back = sign_package(amend(second, {("mayor", "mayor-3"): CandidateStatus.STANDING}),
+                        COMMISSION_KEY)
+    with pytest.raises(PackageError, match="return"):
+        verify_chain([first, second, back])

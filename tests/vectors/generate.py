@@ -306,6 +306,7 @@ def canonical_vectors() -> dict[str, Any]:
         ("invalid UTF-8", b'"\xff"'),
         ("UTF-8 encoded surrogate", b'"\xed\xa0\x80"'),
         ("escaped lone surrogate", b'"\\ud800"'),
+        ("integer with more digits than Python will convert", b"1" + b"0" * 4300),
     ]
     return {
         "spec": "docs/media-format.md §2",
