@@ -1,7 +1,7 @@
 PY := .venv/bin/python
 
 # Only lint/type-check directories that exist yet.
-LINT_DIRS := $(wildcard election media firmware drivers counting tests)
+LINT_DIRS := $(wildcard election media firmware drivers counting ui bench demo tests)
 # Keep in sync with [tool.mypy] files in pyproject.toml.
 MYPY_DIRS := $(wildcard election media firmware)
 
