@@ -4,11 +4,12 @@ tool trust. docs/media-format.md §4 defines its fields; this module parses and 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from enum import Enum, StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from election import canonical
 from election.signature import BadSignature, sign, verify
@@ -249,10 +250,22 @@ class _Reader:
             raise PackageError(f"{where} がオブジェクトではありません / {where} is not an object")
         self.data = data
         self.where = where
+        self.read_keys: set[str] = set()
+
+    def done(self) -> None:
+        """Refuse fields this version does not know: a signed field nobody checks is a place to
+        hide something."""
+        unknown = sorted(set(self.data) - self.read_keys)
+        if unknown:
+            raise PackageError(
+                f"{self.where} に未知の項目があります / unknown field(s) in {self.where}: "
+                + ", ".join(unknown)
+            )
 
     def _get(self, key: str, kind: type) -> Any:
         if key not in self.data:
             raise PackageError(f"{self.where}.{key} がありません / missing field {self.where}.{key}")
+        self.read_keys.add(key)
         value = self.data[key]
         if kind is int and isinstance(value, bool) or not isinstance(value, kind):
             raise PackageError(
@@ -264,6 +277,16 @@ class _Reader:
         value: str = self._get(key, str)
         if not value and not allow_empty:
             raise PackageError(f"{self.where}.{key} が空です / {self.where}.{key} is empty")
+        return value
+
+    def identifier(self, key: str, max_bytes: int = 255) -> str:
+        """An id: non-empty, no NUL (it separates fields in signed inputs), bounded in UTF-8."""
+        value = self.text(key)
+        if "\x00" in value or len(value.encode("utf-8")) > max_bytes:
+            raise PackageError(
+                f"{self.where}.{key} は NUL を含まず {max_bytes} バイト以内 / must be NUL-free and "
+                f"at most {max_bytes} bytes of UTF-8"
+            )
         return value
 
     def integer(self, key: str, minimum: int = 0) -> int:
@@ -278,6 +301,8 @@ class _Reader:
 
     def day(self, key: str) -> date:
         text = self.text(key)
+        if not _DATE.fullmatch(text):
+            raise PackageError(f"{self.where}.{key} は YYYY-MM-DD ではありません / not a date in YYYY-MM-DD")
         try:
             return date.fromisoformat(text)
         except ValueError as exc:
@@ -285,6 +310,8 @@ class _Reader:
 
     def hexbytes(self, key: str, length: int | None = None) -> bytes:
         text = self.text(key)
+        if not _LOWER_HEX.fullmatch(text):
+            raise PackageError(f"{self.where}.{key} は小文字の16進数ではありません / not hex (lowercase)")
         try:
             value = bytes.fromhex(text)
         except ValueError as exc:
@@ -315,6 +342,12 @@ class _Reader:
         return _Reader(self._get(key, dict), f"{self.where}.{key}")
 
 
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_LOWER_HEX = re.compile(r"[0-9a-f]*")
+_FINGERPRINT = re.compile(r"[0-9a-f]{64}")
+CANDIDATE_ID_MAX_BYTES = 61  # what a vote record can hold (docs/media-format.md §6.1)
+
+
 COUNTING_PUBLIC_KEY_LENGTH = 1184 + 32  # ML-KEM-768 encapsulation key + X25519 public key
 
 
@@ -323,28 +356,28 @@ def package_from_dict(data: Mapping[str, Any]) -> ElectionPackage:
     contests = []
     for c in r.items("contests"):
         candidates = tuple(
-            Candidate(
-                candidate_id=k.text("candidate_id"),
+            _whole(k, Candidate(
+                candidate_id=k.identifier("candidate_id", CANDIDATE_ID_MAX_BYTES),
                 name=k.text("name"),
                 kana=k.text("kana"),
                 party=k.text("party"),
                 status=k.enum("status", CandidateStatus),
-            )
+            ))
             for k in c.items("candidates")
         )
         contests.append(
-            Contest(
-                contest_id=c.text("contest_id"),
+            _whole(c, Contest(
+                contest_id=c.identifier("contest_id"),
                 title=c.text("title"),
                 title_en=c.text("title_en"),
                 candidates=candidates,
                 order_rule=c.enum("order_rule", OrderRule),
                 blank_allowed=c.flag("blank_allowed"),
-            )
+            ))
         )
     s = r.reader("settings")
     package = ElectionPackage(
-        election_id=r.text("election_id"),
+        election_id=r.identifier("election_id"),
         title=r.text("title"),
         municipality=r.text("municipality"),
         version=r.integer("version", minimum=1),
@@ -354,37 +387,49 @@ def package_from_dict(data: Mapping[str, Any]) -> ElectionPackage:
         valid_until=r.day("valid_until"),
         contests=tuple(contests),
         polling_places=tuple(
-            PollingPlace(place_id=p.text("place_id"), name=p.text("name"))
+            _whole(p, PollingPlace(place_id=p.identifier("place_id"), name=p.text("name")))
             for p in r.items("polling_places")
         ),
         machines=tuple(
-            MachineEntry(
-                machine_id=m.text("machine_id"),
-                place_id=m.text("place_id"),
+            _whole(m, MachineEntry(
+                machine_id=m.identifier("machine_id"),
+                place_id=m.identifier("place_id"),
                 public_key=m.hexbytes("public_key", 32),
-            )
+            ))
             for m in r.items("machines")
         ),
         issuers=tuple(
-            CardIssuer(
-                issuer_id=i.text("issuer_id"),
-                place_id=i.text("place_id"),
+            _whole(i, CardIssuer(
+                issuer_id=i.identifier("issuer_id"),
+                place_id=i.identifier("place_id"),
                 public_key=i.hexbytes("public_key", 32),
-            )
+            ))
             for i in r.items("issuers")
         ),
         admin_certificates=tuple(r.texts("admin_certificates")),
         counting_public_key=r.hexbytes("counting_public_key", COUNTING_PUBLIC_KEY_LENGTH),
-        settings=Settings(
+        settings=_whole(s, Settings(
             slots_per_contest=s.integer("slots_per_contest", minimum=1),
             pin_attempts=s.integer("pin_attempts", minimum=1),
             inactivity_alert_seconds=s.integer("inactivity_alert_seconds", minimum=1),
             admin_session_seconds=s.integer("admin_session_seconds", minimum=1),
             voting_card_lifetime_minutes=s.integer("voting_card_lifetime_minutes", minimum=1),
-        ),
+        )),
     )
+    r.done()
+    if package.previous_fingerprint and not _FINGERPRINT.fullmatch(package.previous_fingerprint):
+        raise PackageError("package.previous_fingerprint は64桁の小文字16進数 / must be 64 lowercase "
+                           "hex digits")
     check_consistency(package)
     return package
+
+
+_T = TypeVar("_T")
+
+
+def _whole(reader: _Reader, value: _T) -> _T:
+    reader.done()
+    return value
 
 
 def _unique(values: Sequence[str], what: str) -> None:

@@ -569,3 +569,38 @@ def test_an_amendment_may_only_take_candidates_off_the_ballot() -> None:
                         COMMISSION_KEY)
     with pytest.raises(PackageError, match="return"):
         verify_chain([first, second, back])
+
+
+STRICT_BREAKS: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
+    ("upper-case hex", lambda b: b.__setitem__("counting_public_key",
+                                              b["counting_public_key"].upper()), "not hex"),
+    ("date with a time", lambda b: b.__setitem__("election_day", "2026-11-29T07:00"),
+     "YYYY-MM-DD"),
+    ("date without zero padding", lambda b: b.__setitem__("valid_from", "2026-1-01"),
+     "YYYY-MM-DD"),
+    ("unknown top-level field", lambda b: b.__setitem__("note", "x"), "unknown field"),
+    ("unknown candidate field", lambda b: b["contests"][0]["candidates"][0].__setitem__(
+        "votes", 0), "unknown field"),
+    ("unknown settings field", lambda b: b["settings"].__setitem__("debug", True),
+     "unknown field"),
+    ("candidate id too long for a vote record", lambda b: b["contests"][0]["candidates"][0]
+     .__setitem__("candidate_id", "候" * 21), "61 bytes"),
+    ("NUL in an id", lambda b: b["machines"][0].__setitem__("machine_id", "M-0\x0001"),
+     "NUL"),
+    ("short previous fingerprint", lambda b: b.update(version=2, previous_fingerprint="ab"),
+     "64 lowercase"),
+]
+
+
+@pytest.mark.parametrize(("what", "breaks", "expected"), STRICT_BREAKS,
+                         ids=[w for w, _, _ in STRICT_BREAKS])
+def test_reader_is_strict_even_about_what_the_commission_signed(
+    v1: SignedPackage, what: str, breaks: Callable[[dict[str, Any]], None], expected: str
+) -> None:
+    """The spec (docs/media-format.md §4) says MUST; the reference reader enforces it, so an
+    independent reader and ours agree on every file, signed or not."""
+    body = outer_of(v1)["body"]
+    breaks(body)
+    with pytest.raises(PackageError, match=expected) as caught:
+        load_package(resign(body), COMMISSION_PUB)
+    assert bilingual(str(caught.value))
