@@ -3,6 +3,7 @@ voting card's one-use activation token (docs/media-format.md §11)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -11,6 +12,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from election import canonical
+from election.fields import FieldReader, whole
 from election.signature import BadSignature, sign, verify
 
 CERTIFICATE_PURPOSE = "admin-certificate"
@@ -40,22 +42,16 @@ def _open(data: bytes, what: str) -> tuple[dict[str, Any], bytes, bytes]:
     try:
         outer = canonical.decode_object(data)
         body = outer["body"]
+        if set(outer) != {"body", "signature"} or not isinstance(outer["signature"], str):
+            raise TypeError("shape")
+        if not re.fullmatch(r"[0-9a-f]{128}", outer["signature"]):
+            raise ValueError("signature is not 128 lowercase hex digits")
         signature = bytes.fromhex(outer["signature"])
         if not isinstance(body, dict):
             raise TypeError("body")
     except (canonical.NotCanonical, KeyError, ValueError, TypeError) as exc:
         raise CredentialError(f"{what}が読めません / {what} is unreadable") from exc
     return body, canonical.encode(body), signature
-
-
-def _time(text: Any, what: str) -> datetime:
-    try:
-        value = datetime.fromisoformat(str(text))
-    except ValueError as exc:
-        raise CredentialError(f"{what}の日時が不正です / bad time in {what}") from exc
-    if value.tzinfo is None:
-        raise CredentialError(f"{what}の日時に時差がありません / {what} time lacks a zone")
-    return value
 
 
 @dataclass(frozen=True)
@@ -99,19 +95,17 @@ def open_certificate(
             "この管理者カードは選挙管理委員会が発行したものではありません / this admin card was "
             "not issued by the election commission"
         ) from exc
-    try:
-        cert = AdminCertificate(
-            card_id=str(body["card_id"]),
-            role=Role(body["role"]),
-            holder=str(body["holder"]),
-            municipality=str(body["municipality"]),
-            election_id=str(body["election_id"]),
-            not_before=_time(body["not_before"], "証明書"),
-            not_after=_time(body["not_after"], "証明書"),
-            public_key=bytes.fromhex(body["public_key"]),
-        )
-    except (KeyError, ValueError) as exc:
-        raise CredentialError("証明書の項目が不正です / certificate fields are invalid") from exc
+    r = FieldReader(body, "certificate", CredentialError)
+    cert = whole(r, AdminCertificate(
+        card_id=r.identifier("card_id"),
+        role=r.enum("role", Role),
+        holder=r.text("holder"),
+        municipality=r.text("municipality"),
+        election_id=r.identifier("election_id"),
+        not_before=r.moment("not_before"),
+        not_after=r.moment("not_after"),
+        public_key=r.hexbytes("public_key", 32),
+    ))
     if cert.election_id != election_id:
         raise CredentialError("別の選挙の管理者カードです / admin card of another election")
     if not cert.not_before - CLOCK_SKEW <= now <= cert.not_after + CLOCK_SKEW:
@@ -149,18 +143,16 @@ class VotingCardToken:
 def read_token(data: bytes) -> tuple[VotingCardToken, bytes, bytes]:
     """Parse a token without trusting it; the caller verifies with the issuer's key."""
     body, body_bytes, signature = _open(data, "投票カード / voting card")
-    try:
-        token = VotingCardToken(
-            card_id=str(body["card_id"]),
-            election_id=str(body["election_id"]),
-            place_id=str(body["place_id"]),
-            issuer_id=str(body["issuer_id"]),
-            contests=tuple(str(c) for c in body["contests"]),
-            audio=bool(body["audio"]),
-            expires_at=_time(body["expires_at"], "投票カード"),
-        )
-    except (KeyError, TypeError) as exc:
-        raise CredentialError("投票カードの項目が不正です / voting card fields are invalid") from exc
+    r = FieldReader(body, "voting card", CredentialError)
+    token = whole(r, VotingCardToken(
+        card_id=r.identifier("card_id"),
+        election_id=r.identifier("election_id"),
+        place_id=r.identifier("place_id"),
+        issuer_id=r.identifier("issuer_id"),
+        contests=tuple(r.texts("contests")),
+        audio=r.flag("audio"),
+        expires_at=r.moment("expires_at"),
+    ))
     return token, body_bytes, signature
 
 

@@ -4,14 +4,14 @@ tool trust. docs/media-format.md §4 defines its fields; this module parses and 
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from enum import Enum, StrEnum
-from typing import Any, TypeVar
+from enum import StrEnum
+from typing import Any
 
 from election import canonical
+from election.fields import CANDIDATE_ID_MAX_BYTES, FINGERPRINT, FieldReader, whole
 from election.signature import BadSignature, sign, verify
 
 PACKAGE_FORMAT = "tohyoki-election-package/1"
@@ -242,110 +242,11 @@ def package_to_dict(package: ElectionPackage) -> dict[str, Any]:
     }
 
 
-class _Reader:
-    """Reads a decoded dictionary field by field, naming the field in every error."""
-
+class _Reader(FieldReader):
     def __init__(self, data: Mapping[str, Any], where: str) -> None:
-        if not isinstance(data, Mapping):
-            raise PackageError(f"{where} がオブジェクトではありません / {where} is not an object")
-        self.data = data
-        self.where = where
-        self.read_keys: set[str] = set()
-
-    def done(self) -> None:
-        """Refuse fields this version does not know: a signed field nobody checks is a place to
-        hide something."""
-        unknown = sorted(set(self.data) - self.read_keys)
-        if unknown:
-            raise PackageError(
-                f"{self.where} に未知の項目があります / unknown field(s) in {self.where}: "
-                + ", ".join(unknown)
-            )
-
-    def _get(self, key: str, kind: type) -> Any:
-        if key not in self.data:
-            raise PackageError(f"{self.where}.{key} がありません / missing field {self.where}.{key}")
-        self.read_keys.add(key)
-        value = self.data[key]
-        if kind is int and isinstance(value, bool) or not isinstance(value, kind):
-            raise PackageError(
-                f"{self.where}.{key} の型が違います / {self.where}.{key} must be {kind.__name__}"
-            )
-        return value
-
-    def text(self, key: str, allow_empty: bool = False) -> str:
-        value: str = self._get(key, str)
-        if not value and not allow_empty:
-            raise PackageError(f"{self.where}.{key} が空です / {self.where}.{key} is empty")
-        return value
-
-    def identifier(self, key: str, max_bytes: int = 255) -> str:
-        """An id: non-empty, no NUL (it separates fields in signed inputs), bounded in UTF-8."""
-        value = self.text(key)
-        if "\x00" in value or len(value.encode("utf-8")) > max_bytes:
-            raise PackageError(
-                f"{self.where}.{key} は NUL を含まず {max_bytes} バイト以内 / must be NUL-free and "
-                f"at most {max_bytes} bytes of UTF-8"
-            )
-        return value
-
-    def integer(self, key: str, minimum: int = 0) -> int:
-        value: int = self._get(key, int)
-        if value < minimum:
-            raise PackageError(f"{self.where}.{key} は {minimum} 以上 / must be >= {minimum}")
-        return value
-
-    def flag(self, key: str) -> bool:
-        value: bool = self._get(key, bool)
-        return value
-
-    def day(self, key: str) -> date:
-        text = self.text(key)
-        if not _DATE.fullmatch(text):
-            raise PackageError(f"{self.where}.{key} は YYYY-MM-DD ではありません / not a date in YYYY-MM-DD")
-        try:
-            return date.fromisoformat(text)
-        except ValueError as exc:
-            raise PackageError(f"{self.where}.{key} は日付ではありません / not a date") from exc
-
-    def hexbytes(self, key: str, length: int | None = None) -> bytes:
-        text = self.text(key)
-        if not _LOWER_HEX.fullmatch(text):
-            raise PackageError(f"{self.where}.{key} は小文字の16進数ではありません / not hex (lowercase)")
-        try:
-            value = bytes.fromhex(text)
-        except ValueError as exc:
-            raise PackageError(f"{self.where}.{key} は16進数ではありません / not hex") from exc
-        if length is not None and len(value) != length:
-            raise PackageError(f"{self.where}.{key} の長さが違います / wrong length")
-        return value
-
-    def items(self, key: str) -> list[_Reader]:
-        values: list[Any] = self._get(key, list)
-        return [_Reader(v, f"{self.where}.{key}[{i}]") for i, v in enumerate(values)]
-
-    def texts(self, key: str) -> list[str]:
-        values: list[Any] = self._get(key, list)
-        if not all(isinstance(v, str) for v in values):
-            raise PackageError(f"{self.where}.{key} は文字列の列 / must be strings")
-        return list(values)
-
-    def enum(self, key: str, kind: type[Enum]) -> Any:
-        text = self.text(key)
-        try:
-            return kind(text)
-        except ValueError as exc:
-            allowed = ", ".join(str(m.value) for m in kind)
-            raise PackageError(f"{self.where}.{key}: {text!r} (使える値 / allowed: {allowed})") from exc
-
-    def reader(self, key: str) -> _Reader:
-        return _Reader(self._get(key, dict), f"{self.where}.{key}")
+        super().__init__(data, where, PackageError)
 
 
-_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_LOWER_HEX = re.compile(r"[0-9a-f]*")
-_FINGERPRINT = re.compile(r"[0-9a-f]{64}")
-CANDIDATE_ID_MAX_BYTES = 61  # what a vote record can hold (docs/media-format.md §6.1)
 
 
 COUNTING_PUBLIC_KEY_LENGTH = 1184 + 32  # ML-KEM-768 encapsulation key + X25519 public key
@@ -356,7 +257,7 @@ def package_from_dict(data: Mapping[str, Any]) -> ElectionPackage:
     contests = []
     for c in r.items("contests"):
         candidates = tuple(
-            _whole(k, Candidate(
+            whole(k, Candidate(
                 candidate_id=k.identifier("candidate_id", CANDIDATE_ID_MAX_BYTES),
                 name=k.text("name"),
                 kana=k.text("kana"),
@@ -366,7 +267,7 @@ def package_from_dict(data: Mapping[str, Any]) -> ElectionPackage:
             for k in c.items("candidates")
         )
         contests.append(
-            _whole(c, Contest(
+            whole(c, Contest(
                 contest_id=c.identifier("contest_id"),
                 title=c.text("title"),
                 title_en=c.text("title_en"),
@@ -387,11 +288,11 @@ def package_from_dict(data: Mapping[str, Any]) -> ElectionPackage:
         valid_until=r.day("valid_until"),
         contests=tuple(contests),
         polling_places=tuple(
-            _whole(p, PollingPlace(place_id=p.identifier("place_id"), name=p.text("name")))
+            whole(p, PollingPlace(place_id=p.identifier("place_id"), name=p.text("name")))
             for p in r.items("polling_places")
         ),
         machines=tuple(
-            _whole(m, MachineEntry(
+            whole(m, MachineEntry(
                 machine_id=m.identifier("machine_id"),
                 place_id=m.identifier("place_id"),
                 public_key=m.hexbytes("public_key", 32),
@@ -399,7 +300,7 @@ def package_from_dict(data: Mapping[str, Any]) -> ElectionPackage:
             for m in r.items("machines")
         ),
         issuers=tuple(
-            _whole(i, CardIssuer(
+            whole(i, CardIssuer(
                 issuer_id=i.identifier("issuer_id"),
                 place_id=i.identifier("place_id"),
                 public_key=i.hexbytes("public_key", 32),
@@ -408,7 +309,7 @@ def package_from_dict(data: Mapping[str, Any]) -> ElectionPackage:
         ),
         admin_certificates=tuple(r.texts("admin_certificates")),
         counting_public_key=r.hexbytes("counting_public_key", COUNTING_PUBLIC_KEY_LENGTH),
-        settings=_whole(s, Settings(
+        settings=whole(s, Settings(
             slots_per_contest=s.integer("slots_per_contest", minimum=1),
             pin_attempts=s.integer("pin_attempts", minimum=1),
             inactivity_alert_seconds=s.integer("inactivity_alert_seconds", minimum=1),
@@ -417,19 +318,11 @@ def package_from_dict(data: Mapping[str, Any]) -> ElectionPackage:
         )),
     )
     r.done()
-    if package.previous_fingerprint and not _FINGERPRINT.fullmatch(package.previous_fingerprint):
+    if package.previous_fingerprint and not FINGERPRINT.fullmatch(package.previous_fingerprint):
         raise PackageError("package.previous_fingerprint は64桁の小文字16進数 / must be 64 lowercase "
                            "hex digits")
     check_consistency(package)
     return package
-
-
-_T = TypeVar("_T")
-
-
-def _whole(reader: _Reader, value: _T) -> _T:
-    reader.done()
-    return value
 
 
 def _unique(values: Sequence[str], what: str) -> None:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from election import canonical
+from election.fields import FieldReader, whole
 
 GENESIS = "0" * 64
 
@@ -48,17 +49,17 @@ def entry_hash(line: bytes) -> str:
 
 def decode_entry(line: bytes) -> AuditEntry:
     try:
-        d = canonical.decode_object(line)
-        return AuditEntry(
-            sequence=int(d["seq"]),
-            time=str(d["time"]),
-            event_id=int(d["event_id"]),
-            event=str(d["event"]),
-            outcome=str(d["outcome"]),
-            detail=dict(d["detail"]),
-            previous=str(d["prev"]),
-        )
-    except (canonical.NotCanonical, KeyError, ValueError, TypeError) as exc:
+        r = FieldReader(canonical.decode_object(line), "audit entry", AuditChainBroken)
+        return whole(r, AuditEntry(
+            sequence=r.integer("seq"),
+            time=r.text("time"),
+            event_id=r.integer("event_id", minimum=1),
+            event=r.identifier("event"),
+            outcome=r.text("outcome"),
+            detail=r.mapping("detail"),
+            previous=r.text("prev", allow_empty=True),
+        ))
+    except canonical.NotCanonical as exc:
         raise AuditChainBroken(f"監査ログの行が読めません / unreadable audit line: {exc}") from exc
 
 

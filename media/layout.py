@@ -8,6 +8,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from election.fields import FieldReader, whole
 from media.signed_document import DocumentUnreadable, SignedDocument, decode_signed, encode_signed
 from media.slot import SLOT_SIZE
 
@@ -76,25 +77,22 @@ class MediumHeader:
 def decode_header(data: bytes) -> tuple[MediumHeader, SignedDocument]:
     """Parse a header; the caller verifies the signature with the machine's key from the package."""
     document = decode_signed(data, HEADER_FORMAT, "記録媒体の見出し / medium header")
-    body = document.body
-    try:
-        if body["slot_size"] != SLOT_SIZE:
-            raise ValueError("slot size")
-        header = MediumHeader(
-            medium_id=str(body["medium_id"]),
-            role=MediumRole(body["role"]),
-            machine_id=str(body["machine_id"]),
-            election_id=str(body["election_id"]),
-            package_fingerprint=str(body["package_fingerprint"]),
-            tables=tuple(
-                TableEntry(str(t["contest_id"]), str(t["file"]), int(t["slots"]))
-                for t in body["tables"]
-            ),
-        )
-    except (KeyError, ValueError, TypeError) as exc:
-        raise DocumentUnreadable(
-            "記録媒体の見出しの項目が不正です / medium header fields are invalid"
-        ) from exc
+    r = FieldReader(document.body, "header", DocumentUnreadable)
+    r.text("format")  # checked by decode_signed
+    if r.integer("slot_size") != SLOT_SIZE:
+        raise DocumentUnreadable("記録媒体のスロット長が違います / medium header fields are invalid: slot size differs")
+    header = whole(r, MediumHeader(
+        medium_id=r.identifier("medium_id"),
+        role=r.enum("role", MediumRole),
+        machine_id=r.identifier("machine_id"),
+        election_id=r.identifier("election_id"),
+        package_fingerprint=r.digest("package_fingerprint"),
+        tables=tuple(
+            whole(t, TableEntry(t.identifier("contest_id"), t.text("file"),
+                                t.integer("slots", minimum=1)))
+            for t in r.items("tables")
+        ),
+    ))
     for index, entry in enumerate(header.tables, start=1):
         if entry.file != table_file(index) or entry.slots < 1:
             raise DocumentUnreadable("記録媒体の見出しの表が不正です / medium header table list")

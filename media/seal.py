@@ -9,6 +9,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from election.fields import FieldReader, whole
 from media.signed_document import DocumentUnreadable, SignedDocument, decode_signed, encode_signed
 
 SEAL_FORMAT = "tohyoki-seal/1"
@@ -65,23 +66,22 @@ class Seal:
 
 def decode_seal(data: bytes) -> tuple[Seal, SignedDocument]:
     document = decode_signed(data, SEAL_FORMAT, "封印記録 / seal")
-    body = document.body
-    try:
-        seal = Seal(
-            machine_id=str(body["machine_id"]),
-            election_id=str(body["election_id"]),
-            package_fingerprint=str(body["package_fingerprint"]),
-            closing_number=int(body["closing_number"]),
-            final=bool(body["final"]),
-            tables=tuple(
-                SealedTable(str(t["contest_id"]), int(t["records"]), str(t["digest"]))
-                for t in body["tables"]
-            ),
-            sessions_voted=int(body["sessions_voted"]),
-            sessions_without_vote=int(body["sessions_without_vote"]),
-            audit_log_entries=int(body["audit_log_entries"]),
-            audit_log_head=str(body["audit_log_head"]),
-        )
-    except (KeyError, ValueError, TypeError) as exc:
-        raise DocumentUnreadable("封印記録の項目が不正です / seal fields are invalid") from exc
+    r = FieldReader(document.body, "seal", DocumentUnreadable)
+    r.text("format")  # checked by decode_signed
+    seal = whole(r, Seal(
+        machine_id=r.identifier("machine_id"),
+        election_id=r.identifier("election_id"),
+        package_fingerprint=r.digest("package_fingerprint"),
+        closing_number=r.integer("closing_number", minimum=1),
+        final=r.flag("final"),
+        tables=tuple(
+            whole(t, SealedTable(t.identifier("contest_id"), t.integer("records"),
+                                 t.digest("digest")))
+            for t in r.items("tables")
+        ),
+        sessions_voted=r.integer("sessions_voted"),
+        sessions_without_vote=r.integer("sessions_without_vote"),
+        audit_log_entries=r.integer("audit_log_entries"),
+        audit_log_head=r.digest("audit_log_head"),
+    ))
     return seal, document

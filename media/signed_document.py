@@ -3,6 +3,7 @@ signature is the machine's Ed25519 signature over the canonical body (docs/media
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +27,9 @@ class SignedDocument:
         verify(public_key, purpose, self.body_bytes, self.signature, what)
 
 
+SIGNATURE_HEX = re.compile(r"[0-9a-f]{128}")
+
+
 def encode_signed(body: dict[str, Any], key: Ed25519PrivateKey, purpose: str) -> bytes:
     body_bytes = canonical.encode(body)
     signature = sign(key, purpose, body_bytes)
@@ -36,8 +40,12 @@ def decode_signed(data: bytes, expected_format: str, what: str) -> SignedDocumen
     try:
         outer = canonical.decode_object(data)
         body = outer["body"]
+        if not isinstance(outer["signature"], str) or not SIGNATURE_HEX.fullmatch(
+            outer["signature"]
+        ):
+            raise ValueError("signature is not 128 lowercase hex digits")
         signature = bytes.fromhex(outer["signature"])
-        if not isinstance(body, dict) or len(signature) != 64 or set(outer) != {"body", "signature"}:
+        if not isinstance(body, dict) or set(outer) != {"body", "signature"}:
             raise ValueError("shape")
     except (canonical.NotCanonical, KeyError, ValueError, TypeError) as exc:
         raise DocumentUnreadable(f"{what}が壊れています / {what} is corrupt") from exc
