@@ -1,4 +1,6 @@
 PY := .venv/bin/python
+# Open JTalk uses Debian's dictionary (open-jtalk-mecab-naist-jdic); nothing is downloaded.
+export OPEN_JTALK_DICT_DIR ?= /var/lib/mecab/dic/open-jtalk/naist-jdic
 
 # Only lint/type-check directories that exist yet.
 LINT_DIRS := $(wildcard election media firmware drivers counting ui bench demo tests)
@@ -18,7 +20,7 @@ help:
 	@echo "make test   - run pytest, then lint"
 	@echo "make lint   - ruff check + mypy (strict)"
 	@echo "make demo   - run the demo (python -m demo)"
-	@echo "make bench  - run the benchmarks (python -m bench)"
+	@echo "make bench  - run the benchmarks (python -m bench; BENCH_ARGS=--quick for small sizes)"
 	@echo "make run    - start the voting UI (python -m ui)"
 	@echo "make clean  - remove .venv and build artefacts"
 
@@ -36,7 +38,7 @@ demo: setup
 	$(PY) -m demo
 
 bench: setup
-	$(PY) -m bench
+	$(PY) -m bench $(BENCH_ARGS)
 
 run: setup
 	$(PY) -m ui

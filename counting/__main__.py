@@ -1,21 +1,564 @@
-"""Command line: ``python -m counting --commission-pub F --package P [--package P2] --media DIR
-[--media DIR ...] --demo-private-key F [--use-copy MACHINE=REASON] --out DIR``."""
+"""Command line for the counting centre (開票所). A counting session lives in one folder
+(``--session DIR``): its settings, its own hash-chained audit log with every decision, the
+paper-ballot entries and the counted totals. Steps, in the order of the day::
+
+    python -m counting import  --session S --commission-pub F --package P [--package P2]
+                               --media DIR [--media DIR ...] [--manager NAME] [--witness NAME ...]
+    python -m counting reconcile --session S --issued ISSUER-REPORT.json
+    python -m counting decide  --session S copy M-001 --reason TEXT --by NAME --heard NAME ...
+    python -m counting paper   --session S --batch ID --kind absentee --first F1 --second F2
+    python -m counting unlock  --session S --card CARD ... (PINs on stdin, one per line)
+    python -m counting count   --session S --card CARD ... [--out DIR]
+    python -m counting report  --session S --out DIR
+    python -m counting verify  result.signed.json [--fingerprint XXXX] | --qr result-qr.png
+
+The one-shot form without a subcommand (``--commission-pub … --demo-private-key F --out DIR``)
+counts a demo day in one go."""
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
+import os
+import subprocess
 import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TextIO
 
-from counting.importer import import_media
-from counting.report import render_text, to_csv, to_json
-from counting.tally import tally
-from election.package import PackageError, load_package, verify_chain
+from counting.decisions import DecisionRefused, Decisions, SessionLog
+from counting.importer import STATUS_JA, ImportResult, import_media
+from counting.paper import (
+    PaperBatch,
+    PaperEntry,
+    PaperError,
+    PaperKind,
+    compare,
+    enter_batch,
+    merge_paper,
+    resolve,
+)
+from counting.reconciliation import Reconciliation, load_issuer_report, reconcile
+from counting.report import (
+    CountingRecord,
+    ReconciliationLine,
+    dependencies_hash,
+    render_text,
+    to_csv,
+    to_json,
+)
+from counting.report_files import write_report_files
+from counting.report_signed import ResultNotAuthentic, SessionSigner, verify_result, verify_summary
+from counting.tally import CandidateResult, ContestResult, tally
+from counting.unlock import UnlockRefused, unlock
+from drivers.clock import SystemClock
+from drivers.software_identity import software_hash
+from election.package import (
+    CandidateStatus,
+    PackageError,
+    SignedPackage,
+    load_package,
+    verify_chain,
+)
+from firmware.audit_events import AuditEvent
+from media.audit_log import AuditChainBroken
 from media.counting_key import CountingKeyError
 from media.demo_key import read_demo_private_key
 
+ROOT = Path(__file__).resolve().parent.parent
+SUBCOMMANDS = ("import", "reconcile", "decide", "paper", "paper-resolve", "unlock", "count",
+               "report", "verify")
+RECONCILE_LABEL = ("交付カード = 投票 + 棄権 + 無効 + 未返却 / cards issued = votes + abstentions + "
+                   "voided + outstanding")
+
+
+class CliError(Exception):
+    """Stops the command with a bilingual message and exit status 2."""
+
+
+class Progress:
+    """``取込 / import  123/500  24.6%  41.0 media/s`` on stderr, redrawn in place."""
+
+    def __init__(self, label: str, stream: TextIO = sys.stderr) -> None:
+        self.label = label
+        self.stream = stream
+        self.start = time.monotonic()
+        self.last = 0.0
+
+    def __call__(self, done: int, total: int, path: Path) -> None:
+        now = time.monotonic()
+        if done < total and now - self.last < 0.2:
+            return
+        self.last = now
+        rate = done / max(now - self.start, 1e-6)
+        width = 30
+        filled = width * done // max(total, 1)
+        bar = "#" * filled + "-" * (width - filled)
+        self.stream.write(f"\r{self.label} [{bar}] {done}/{total} {100 * done / max(total, 1):5.1f}%"
+                          f" {rate:,.1f} 媒体/秒 media/s")
+        if done == total:
+            self.stream.write("\n")
+        self.stream.flush()
+
+
+def find_media(folders: Sequence[Path]) -> list[Path]:
+    paths: list[Path] = []
+    for given in folders:
+        if (given / "TOHYOKI").is_dir():
+            found = [given]
+        else:
+            found = sorted(p for p in given.iterdir() if (p / "TOHYOKI").is_dir())
+        if not found:  # a mistyped folder must not become an official zero result
+            raise CliError(f"{given} に記録媒体がありません / no vote medium in {given}")
+        paths += found
+    return paths
+
+
+def load_versions(commission_pub: Path, packages: Sequence[Path]
+                  ) -> tuple[list[SignedPackage], SignedPackage]:
+    commission = bytes.fromhex(commission_pub.read_text().strip())
+    versions = [load_package(p.read_bytes(), commission) for p in packages]
+    return versions, verify_chain(versions)
+
+
+# --- the session folder -----------------------------------------------------------------------
+
+
+@dataclass
+class Session:
+    folder: Path
+    settings: dict[str, Any]
+    log: SessionLog
+
+    @classmethod
+    def open(cls, folder: Path) -> Session:
+        settings_path = folder / "session.json"
+        if not settings_path.exists():
+            raise CliError(f"{folder} は開票の作業フォルダではありません。先に import を実行して"
+                           f"ください / {folder} is not a counting session: run import first")
+        settings = json.loads(settings_path.read_text(encoding="utf-8"))
+        return cls(folder, settings, SessionLog(folder / "session.log", SystemClock().now))
+
+    @property
+    def decisions(self) -> Decisions:
+        return Decisions(self.log)
+
+    def versions(self) -> tuple[list[SignedPackage], SignedPackage]:
+        return load_versions(Path(self.settings["commission_pub"]),
+                             [Path(p) for p in self.settings["packages"]])
+
+    def media(self) -> list[Path]:
+        return find_media([Path(p) for p in self.settings["media"]])
+
+    def import_all(self, keep_records: bool = True, record: bool = True
+                   ) -> tuple[ImportResult, SignedPackage, list[SignedPackage]]:
+        """``record=False``: a read-only look (the projector), nothing is logged."""
+        versions, newest = self.versions()
+        paths = self.media()
+        imported = import_media(paths, versions, self.decisions.copy_decisions(),
+                                keep_records=keep_records, workers=os.cpu_count() or 1,
+                                progress=Progress("取込 / import"),
+                                log=self.log if record else None)
+        return imported, newest, versions
+
+    def reconciliation(self, imported: ImportResult, newest: SignedPackage,
+                       record: bool = True) -> Reconciliation | None:
+        if not self.settings.get("issued"):
+            return None
+        return reconcile(newest.package, imported.counted,
+                         load_issuer_report(Path(self.settings["issued"])),
+                         log=self.log if record else None)
+
+    def open_mismatches(self, imported: ImportResult, newest: SignedPackage) -> int:
+        """Print reconciliation mismatches without a decision; their number (0: may count)."""
+        found = self.reconciliation(imported, newest)
+        if found is None:
+            return 0
+        still = found.open_mismatches(sorted(self.decisions.reconciled()))
+        for m in still:
+            print(f"  - 照合の不一致（決定が必要） / mismatch needing a decision: {m.message}",
+                  file=sys.stderr)
+        return len(still)
+
+    def paper_batches(self) -> list[PaperBatch]:
+        batches = []
+        for path in sorted((self.folder / "paper").glob("*.json")):
+            data = json.loads(path.read_text(encoding="utf-8"))
+            entries = {k: _entry(data[k]) if data.get(k) else None
+                       for k in ("first", "second", "resolved")}
+            first, second = entries["first"], entries["second"]
+            assert first is not None and second is not None
+            batches.append(PaperBatch(data["batch_id"], PaperKind(data["kind"]), first, second,
+                                      entries["resolved"]))
+        return batches
+
+    def save_batch(self, batch: PaperBatch) -> None:
+        (self.folder / "paper").mkdir(exist_ok=True)
+        data = {"batch_id": batch.batch_id, "kind": batch.kind.value,
+                "first": _entry_data(batch.first), "second": _entry_data(batch.second),
+                "resolved": _entry_data(batch.resolved) if batch.resolved else None}
+        (self.folder / "paper" / f"{batch.batch_id}.json").write_text(
+            json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+def _entry_data(entry: PaperEntry) -> dict[str, Any]:
+    return {"officer": entry.officer, "counts": {c.contest_id: c.rows() for c in entry.counts}}
+
+
+def _entry(data: dict[str, Any]) -> PaperEntry:
+    try:
+        return PaperEntry.of(str(data["officer"]), data["counts"])
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise CliError(f"紙の投票の入力ファイルが読めません / unreadable paper entry: {exc}") from exc
+
+
+def _read_entry(path: Path) -> PaperEntry:
+    try:
+        return _entry(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError) as exc:
+        raise CliError(f"{path}: 読めません / cannot read: {exc}") from exc
+
+
+def results_to_data(results: Sequence[ContestResult]) -> list[dict[str, Any]]:
+    return [{"contest_id": r.contest_id, "title": r.title, "title_en": r.title_en,
+             "candidates": [[c.candidate_id, c.name, c.party, c.status.value, c.votes]
+                            for c in r.candidates],
+             "blank": r.blank, "invalid": r.invalid, "unreadable": r.unreadable,
+             "blank_not_allowed": r.blank_not_allowed} for r in results]
+
+
+def results_from_data(data: list[dict[str, Any]]) -> tuple[ContestResult, ...]:
+    return tuple(ContestResult(
+        contest_id=r["contest_id"], title=r["title"], title_en=r["title_en"],
+        candidates=tuple(CandidateResult(c[0], c[1], c[2], CandidateStatus(c[3]), c[4])
+                         for c in r["candidates"]),
+        blank=r["blank"], invalid=r["invalid"], unreadable=r["unreadable"],
+        blank_not_allowed=r["blank_not_allowed"]) for r in data)
+
+
+# --- subcommands ------------------------------------------------------------------------------
+
+
+def print_import(imported: ImportResult) -> None:
+    for finding in imported.findings:
+        status = f"{STATUS_JA.get(finding.status, finding.status)} / {finding.status}"
+        print(f"  {finding.path.name}: [{status}] {finding.message}")
+    for note in imported.notes:
+        print(f"  注 / note: {note}")
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    args.session.mkdir(parents=True, exist_ok=True)
+    versions, newest = load_versions(args.commission_pub, args.package)
+    find_media(args.media)
+    settings = {"commission_pub": str(args.commission_pub.resolve()),
+                "packages": [str(p.resolve()) for p in args.package],
+                "media": [str(p.resolve()) for p in args.media],
+                "manager": args.manager, "witnesses": args.witness}
+    (args.session / "session.json").write_text(
+        json.dumps(settings, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    session = Session.open(args.session)
+    if not session.log.entries():
+        session.log.append(AuditEvent.COUNTING_SESSION_OPENED, "opened", manager=args.manager,
+                           witnesses=list(args.witness), package_fingerprint=newest.fingerprint,
+                           software_hash=software_hash(ROOT))
+    imported, _, _ = session.import_all(keep_records=False)
+    print(f"選挙データ / package v{newest.package.version} {newest.short_fingerprint}")
+    print_import(imported)
+    if imported.problems:
+        return _problems(imported)
+    print(f"取込完了 / imported: {len(imported.counted)} 台 / machines")
+    return 0
+
+
+def _problems(imported: ImportResult) -> int:
+    print("開票を開始できません / counting cannot start:", file=sys.stderr)
+    for problem in imported.problems:
+        print(f"  - {problem}", file=sys.stderr)
+    return 3
+
+
+def cmd_reconcile(args: argparse.Namespace) -> int:
+    session = Session.open(args.session)
+    load_issuer_report(args.issued)  # refuse an unreadable report before remembering it
+    session.settings["issued"] = str(args.issued.resolve())
+    (session.folder / "session.json").write_text(
+        json.dumps(session.settings, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    imported, newest, _ = session.import_all(keep_records=False)
+    if imported.problems:
+        return _problems(imported)
+    found = session.reconciliation(imported, newest)
+    assert found is not None
+    for place in found.places:
+        if place.issued is not None:
+            accounted = place.votes + place.abstentions + place.voided + place.outstanding
+            print(f"  {place.place_id} {place.name}: {place.issued} = {place.votes} + "
+                  f"{place.abstentions} + {place.voided} + {place.outstanding} ({accounted})")
+    if session.open_mismatches(imported, newest):
+        print("照合が一致しません。開票管理者の決定を記録してください / reconciliation "
+              "mismatches need the counting manager's decision (decide reconciliation …)",
+              file=sys.stderr)
+        return 6
+    print("照合 / reconciliation: OK")
+    return 0
+
+
+def cmd_decide(args: argparse.Namespace) -> int:
+    session = Session.open(args.session)
+    decisions = session.decisions
+    if args.kind == "copy":
+        d = decisions.decide_copy_medium(args.subject, args.reason, args.by, args.heard)
+    elif args.kind == "validity":
+        d = decisions.decide_validity(args.subject, args.ruling, args.reason, args.by, args.heard)
+    else:
+        d = decisions.decide_reconciliation(args.subject, args.ruling or "accept", args.reason,
+                                            args.by, args.heard)
+    print(f"決定を記録しました / decision recorded: #{d.sequence} {d.time} {d.kind.value} "
+          f"{d.subject} {d.ruling}")
+    return 0
+
+
+def cmd_paper(args: argparse.Namespace) -> int:
+    session = Session.open(args.session)
+    _, newest = session.versions()
+    batch = enter_batch(newest.package, args.batch, PaperKind(args.kind),
+                        _read_entry(args.first), _read_entry(args.second), session.log)
+    session.save_batch(batch)
+    differences = compare(batch.first, batch.second)
+    if differences:
+        print(f"二つの入力が一致しません / the two entries differ ({args.batch}):", file=sys.stderr)
+        for d in differences:
+            print(f"  - {d.contest_id} {d.row}: {d.first} ≠ {d.second}", file=sys.stderr)
+        return 4
+    print(f"紙の投票 {args.batch}: 二つの入力が一致しました / both entries agree")
+    return 0
+
+
+def cmd_paper_resolve(args: argparse.Namespace) -> int:
+    session = Session.open(args.session)
+    _, newest = session.versions()
+    batches = {b.batch_id: b for b in session.paper_batches()}
+    if args.batch not in batches:
+        raise CliError(f"紙の投票 {args.batch} はありません / no paper batch {args.batch}")
+    fixed = resolve(newest.package, batches[args.batch], _read_entry(args.recount),
+                    session.decisions, args.reason, args.by, args.heard)
+    session.save_batch(fixed)
+    print(f"紙の投票 {args.batch}: 数え直しを記録しました / recount recorded")
+    return 0
+
+
+def _present_cards(cards: Sequence[Path], stdin: TextIO) -> list[tuple[Any, str]]:
+    from drivers.card_keyholder_sim import SimulatedKeyHolderCard
+
+    presented = []
+    for path in cards:
+        pin = stdin.readline().strip()
+        presented.append((SimulatedKeyHolderCard.load(path), pin))
+    return presented
+
+
+def _unlock(session: Session, cards: Sequence[Path], public_key: bytes) -> Any:
+    if not cards:
+        raise CliError("鍵保管者のカードを --card で指定してください / present key-holder cards "
+                       "with --card")
+    presented = _present_cards(cards, sys.stdin)
+    try:
+        return unlock(presented, public_key, session.log)
+    finally:
+        for (card, _), path in zip(presented, cards, strict=True):
+            card.save(path)  # the card's PIN counter is kept, as on a real card
+
+
+def cmd_unlock(args: argparse.Namespace) -> int:
+    session = Session.open(args.session)
+    _, newest = session.versions()
+    with _unlock(session, args.card, newest.package.counting_public_key) as key:
+        holders = "、".join(key.holders)
+    print(f"開票の鍵を復元できます（{holders}）。鍵はメモリから消去しました / the counting key can "
+          "be rebuilt; it was wiped from memory again")
+    return 0
+
+
+def cmd_count(args: argparse.Namespace) -> int:
+    session = Session.open(args.session)
+    # records stay on the media until the tally reads them again in worker processes, checked
+    # against the digests taken at import (flat memory for large counts)
+    imported, newest, _ = session.import_all(keep_records=False)
+    print_import(imported)
+    if imported.problems:
+        return _problems(imported)
+    if session.open_mismatches(imported, newest):
+        print("開票を開始できません: 照合の不一致に決定がありません / counting cannot start: "
+              "reconciliation mismatches without a decision", file=sys.stderr)
+        return 6
+    if args.demo_private_key:
+        results = tally(newest.package, imported.counted,
+                        read_demo_private_key(args.demo_private_key.read_text()))
+    else:
+        with _unlock(session, args.card, newest.package.counting_public_key) as key:
+            results = tally(newest.package, imported.counted, key.raw)
+    data = results_to_data(results)
+    encoded = json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8")
+    (session.folder / "results.json").write_bytes(encoded)
+    session.log.append(AuditEvent.RESULT_COUNTED, "counted",
+                       results_sha256=hashlib.sha256(encoded).hexdigest(),
+                       machines=[m.machine_id for m in imported.counted])
+    print("集計しました / counted")
+    if args.out:
+        return cmd_report(args)
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    session = Session.open(args.session)
+    results_path = session.folder / "results.json"
+    counted = [e for e in session.log.entries() if e.event_id == AuditEvent.RESULT_COUNTED]
+    if not results_path.exists() or not counted:
+        raise CliError("まだ集計していません / nothing counted yet: run count first")
+    encoded = results_path.read_bytes()
+    if hashlib.sha256(encoded).hexdigest() != counted[-1].detail["results_sha256"]:
+        raise CliError("集計結果のファイルが集計後に変更されています / results.json was changed "
+                       "after counting")
+    results = results_from_data(json.loads(encoded))
+    imported, newest, versions = session.import_all(keep_records=False)
+    if imported.problems:
+        return _problems(imported)
+    results, paper_lines = merge_paper(newest.package, results, session.paper_batches(),
+                                       session.log)
+    found = session.reconciliation(imported, newest)
+    lines = tuple(
+        ReconciliationLine(p.place_id, RECONCILE_LABEL, p.issued,
+                           p.votes + p.abstentions + p.voided + p.outstanding)
+        for p in (found.places if found else ()) if p.issued is not None)
+    record = CountingRecord(
+        signed=newest, versions=tuple(versions), imported=imported, results=results,
+        software_hash=software_hash(ROOT), dependencies_hash=dependencies_hash(),
+        session_log_head=session.log.head,
+        created_at=SystemClock().now().isoformat(timespec="seconds"),
+        counting_manager=session.settings.get("manager", ""),
+        witnesses=tuple(session.settings.get("witnesses", [])),
+        decisions=session.decisions.all(), paper=paper_lines, reconciliation=lines,
+        reconciliation_notes=tuple(m.message for m in found.mismatches) if found else (),
+    )
+    files = write_report_files(record, args.out, SessionSigner.generate(), session.log)
+    print(files.text.read_text(encoding="utf-8"), end="")
+    print(f"報告書 / report: {files.pdf}")
+    print(f"結果署名鍵の指紋 / result-signing key fingerprint: {files.key_fingerprint}")
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    if args.qr:
+        read = subprocess.run(["zbarimg", "--raw", "-q", "-Sbinary", str(args.qr)],
+                              capture_output=True, timeout=60)
+        if read.returncode != 0:
+            raise CliError(f"{args.qr}: QRコードを読めません / no QR code found")
+        contests = verify_summary(read.stdout.decode("utf-8"), args.fingerprint)
+        for contest_id, counts in contests.items():
+            print(contest_id, " ".join(f"{k}={v}" for k, v in counts.items()))
+    else:
+        result = verify_result(args.file.read_text(encoding="utf-8"), args.fingerprint)
+        print(f"{result['election_id']}: {len(result['contests'])} contests")
+    print("署名を確認しました / the signature verifies")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m counting", description="開票 / counting")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def session(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--session", type=Path, required=True, help="counting session folder")
+
+    p = sub.add_parser("import", help="取込 / import and verify every medium")
+    session(p)
+    p.add_argument("--commission-pub", type=Path, required=True)
+    p.add_argument("--package", type=Path, action="append", required=True)
+    p.add_argument("--media", type=Path, action="append", required=True)
+    p.add_argument("--manager", default="", help="開票管理者 / counting manager")
+    p.add_argument("--witness", action="append", default=[], help="開票立会人 / witness")
+    p.set_defaults(run=cmd_import)
+
+    p = sub.add_parser("reconcile", help="照合 / reconcile cards issued with votes")
+    session(p)
+    p.add_argument("--issued", type=Path, required=True,
+                   help="the card issuers' report (JSON or CSV) of cards issued per place")
+    p.set_defaults(run=cmd_reconcile)
+
+    p = sub.add_parser("decide", help="決定 / record a decision of the counting manager")
+    session(p)
+    p.add_argument("kind", choices=("copy", "validity", "reconciliation"))
+    p.add_argument("subject", help="machine id, place id, or what the decision is about")
+    p.add_argument("--ruling", default="", help="validity: valid|invalid")
+    p.add_argument("--reason", required=True)
+    p.add_argument("--by", required=True, help="the counting manager's name")
+    p.add_argument("--heard", action="append", default=[], help="a witness heard (art. 9-4)")
+    p.set_defaults(run=cmd_decide)
+
+    p = sub.add_parser("paper", help="紙の投票 / two officers' entries of a paper batch")
+    session(p)
+    p.add_argument("--batch", required=True)
+    p.add_argument("--kind", choices=[k.value for k in PaperKind], required=True)
+    p.add_argument("--first", type=Path, required=True)
+    p.add_argument("--second", type=Path, required=True)
+    p.set_defaults(run=cmd_paper)
+
+    p = sub.add_parser("paper-resolve", help="紙の投票の数え直し / recount of a paper batch")
+    session(p)
+    p.add_argument("--batch", required=True)
+    p.add_argument("--recount", type=Path, required=True)
+    p.add_argument("--reason", required=True)
+    p.add_argument("--by", required=True)
+    p.add_argument("--heard", action="append", default=[])
+    p.set_defaults(run=cmd_paper_resolve)
+
+    p = sub.add_parser("unlock", help="鍵の確認 / check that the key holders present can unlock")
+    session(p)
+    p.add_argument("--card", type=Path, action="append", default=[])
+    p.set_defaults(run=cmd_unlock)
+
+    p = sub.add_parser("count", help="集計 / unlock with the holders' cards and count")
+    session(p)
+    p.add_argument("--card", type=Path, action="append", default=[])
+    p.add_argument("--demo-private-key", type=Path, help="DEMO ONLY key file instead of cards")
+    p.add_argument("--out", type=Path, help="also write the report here")
+    p.set_defaults(run=cmd_count)
+
+    p = sub.add_parser("report", help="報告書 / signed report, PDF, JSON, CSV, QR")
+    session(p)
+    p.add_argument("--out", type=Path, required=True)
+    p.set_defaults(run=cmd_report)
+
+    p = sub.add_parser("verify", help="署名の確認 / verify a signed result or its QR code")
+    p.add_argument("file", type=Path, nargs="?")
+    p.add_argument("--qr", type=Path)
+    p.add_argument("--fingerprint", help="the key fingerprint printed on the signed report")
+    p.set_defaults(run=cmd_verify)
+    return parser
+
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv or argv[0] not in SUBCOMMANDS and argv[0] not in ("-h", "--help"):
+        return one_shot(argv)
+    args = build_parser().parse_args(argv)
+    try:
+        result: int = args.run(args)
+        return result
+    except (CliError, OSError, ValueError, PackageError, CountingKeyError, DecisionRefused,
+            PaperError, ResultNotAuthentic, AuditChainBroken) as exc:
+        print(f"エラー / error: {exc}", file=sys.stderr)
+        return 2
+    except UnlockRefused as exc:
+        print(f"エラー / error: {exc}", file=sys.stderr)
+        return 5
+
+
+def one_shot(argv: list[str]) -> int:
+    """The whole count in one command, for the demo (a demo key file instead of cards)."""
     parser = argparse.ArgumentParser(prog="python -m counting", description="開票 / counting")
     parser.add_argument("--commission-pub", type=Path, required=True)
     parser.add_argument("--package", type=Path, action="append", required=True,
@@ -29,38 +572,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)
     try:
-        commission = bytes.fromhex(args.commission_pub.read_text().strip())
-        versions = [load_package(p.read_bytes(), commission) for p in args.package]
-        newest = verify_chain(versions)
+        versions, newest = load_versions(args.commission_pub, args.package)
         private = read_demo_private_key(args.demo_private_key.read_text())
-    except (OSError, ValueError, PackageError, CountingKeyError) as exc:
-        print(f"エラー / error: {exc}", file=sys.stderr)
-        return 2
-    paths: list[Path] = []
-    try:
-        for given in args.media:
-            if (given / "TOHYOKI").is_dir():
-                found = [given]
-            else:
-                found = sorted(p for p in given.iterdir() if (p / "TOHYOKI").is_dir())
-            if not found:  # a mistyped folder must not become an official zero result
-                raise ValueError(f"{given} に記録媒体がありません / no vote medium in {given}")
-            paths += found
+        paths = find_media(args.media)
         decisions = {}
         for item in args.use_copy:
             machine_id, sep, reason = item.partition("=")
             if not sep or not machine_id or not reason.strip():
                 raise ValueError(f"--use-copy {item!r}: 投票機=理由 の形で / use MACHINE=REASON")
             decisions[machine_id] = reason
-    except (OSError, ValueError) as exc:
+    except (CliError, OSError, ValueError, PackageError, CountingKeyError) as exc:
         print(f"エラー / error: {exc}", file=sys.stderr)
         return 2
-    imported = import_media(paths, versions, decisions)
+    imported = import_media(paths, versions, decisions, progress=Progress("取込 / import"))
     if imported.problems:
-        print("開票を開始できません / counting cannot start:", file=sys.stderr)
-        for problem in imported.problems:
-            print(f"  - {problem}", file=sys.stderr)
-        return 3
+        return _problems(imported)
     results = tally(newest.package, imported.counted, private)
     args.out.mkdir(parents=True, exist_ok=True)
     text = render_text(newest, imported, results)

@@ -1,15 +1,43 @@
-"""Deciding which medium of each machine is counted: the primary (正本), or its copy (副本) only
-by the counting manager's recorded decision when the primary is damaged or lost (art. 10)."""
+"""Importing the media one after another and deciding which medium of each machine is counted:
+the primary (正本), or its copy (副本) only by the counting manager's recorded decision when the
+primary is damaged or lost (art. 10(2)). Every medium gets a finding that says what was found
+in it; every problem that must be resolved before counting may start is listed, with the
+machine and the reason (docs/media-format.md §13 steps 2–7)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+import multiprocessing
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
 
 from counting.medium_reader import MediumReading, MediumRejected, read_medium
 from election.package import SignedPackage
+from firmware.audit_events import AuditEvent
 from media.layout import MediumRole
+
+
+class EventLog(Protocol):
+    """The counting session's audit log (counting/decisions.py SessionLog)."""
+
+    def append(self, event: AuditEvent, outcome: str, **detail: Any) -> object: ...
+
+STATUS_COUNTED = "counted"
+STATUS_NOT_USED = "not-used"  # a usable medium whose partner is counted instead
+STATUS_SAME_MEDIUM = "same-medium"  # the same medium_id already imported
+STATUS_REJECTED = "rejected"
+STATUS_HELD = "held"  # usable, but not counted until a problem is resolved
+
+STATUS_JA = {
+    STATUS_COUNTED: "集計対象",
+    STATUS_NOT_USED: "照合のみ（集計しない）",
+    STATUS_SAME_MEDIUM: "同一媒体の重複（一度だけ数える）",
+    STATUS_REJECTED: "使用不可",
+    STATUS_HELD: "保留（問題の解決待ち）",
+}
 
 
 @dataclass(frozen=True)
@@ -21,69 +49,217 @@ class CountedMachine:
 
 
 @dataclass(frozen=True)
+class MediumFinding:
+    """What the import found on one medium, as shown to the counting manager and witnesses."""
+
+    path: Path
+    status: str
+    message: str
+    machine_id: str | None = None
+    role: MediumRole | None = None
+    medium_id: str | None = None
+    records: tuple[tuple[str, int], ...] = ()  # contest id, records found
+    sessions_voted: int | None = None
+    problem: str = ""  # the rejection class, e.g. "SealMismatch"
+
+
+@dataclass(frozen=True)
 class ImportResult:
     counted: tuple[CountedMachine, ...]
     problems: tuple[str, ...]  # must be resolved before counting may start
     notes: tuple[str, ...]  # shown and recorded, do not block
+    findings: tuple[MediumFinding, ...] = ()
+    missing_machines: tuple[str, ...] = ()  # machines of the package with no medium at all
+    duplicate_records: int = field(default=0)  # ciphertexts seen more than once
+
+
+@dataclass(frozen=True)
+class _Rejection:
+    path: Path
+    kind: str
+    message: str
+    machine_id: str | None
+    role: MediumRole | None
+    medium_id: str | None
+
+
+_VERSIONS: Sequence[SignedPackage] = ()
+_KEEP = True
+
+
+def _init_worker(versions: Sequence[SignedPackage], keep: bool) -> None:
+    global _VERSIONS, _KEEP
+    _VERSIONS, _KEEP = versions, keep
+
+
+def _read_one(path: Path) -> MediumReading | _Rejection:
+    try:
+        return read_medium(path, _VERSIONS, keep_records=_KEEP)
+    except MediumRejected as exc:
+        return _Rejection(path, type(exc).__name__, str(exc), exc.machine_id, exc.role,
+                          exc.medium_id)
+
+
+def _read_all(paths: Sequence[Path], versions: Sequence[SignedPackage], keep: bool,
+              workers: int, progress: Callable[[int, int, Path], None] | None,
+              ) -> list[MediumReading | _Rejection]:
+    results: list[MediumReading | _Rejection] = []
+    if workers <= 1 or len(paths) <= 1:
+        _init_worker(versions, keep)
+        for done, path in enumerate(paths, start=1):
+            results.append(_read_one(path))
+            if progress:
+                progress(done, len(paths), path)
+        return results
+    context = multiprocessing.get_context("fork")
+    with context.Pool(workers, _init_worker, (versions, keep)) as pool:
+        for done, result in enumerate(pool.imap(_read_one, paths, chunksize=1), start=1):
+            results.append(result)
+            if progress:
+                progress(done, len(paths), result.path)
+    return results
+
+
+def _counts(reading: MediumReading) -> tuple[tuple[str, int], ...]:
+    return tuple((t.contest_id, t.records) for t in reading.seal.tables)
+
+
+def _duplicates(counted: Sequence[CountedMachine]) -> tuple[int, list[str]]:
+    """Records (ciphertexts) present more than once among the counted media (§13 step 7)."""
+    parts = [(m, c, t.digests) for m in counted for c, t in m.reading.tables.items()]
+    if not parts:
+        return 0, []
+    joined = b"".join(d for _, _, d in parts)
+    if not joined:
+        return 0, []
+    rows = np.frombuffer(joined, dtype=">u8").reshape(-1, 4)
+    unique, counts = np.unique(rows, axis=0, return_counts=True)
+    repeated = unique[counts > 1]
+    if len(repeated) == 0:
+        return 0, []
+    wanted = {r.astype(">u8").tobytes() for r in repeated}
+    where: dict[bytes, list[str]] = {w: [] for w in wanted}
+    for machine, contest_id, digests in parts:
+        for i in range(0, len(digests), 32):
+            d = digests[i:i + 32]
+            if d in where:
+                where[d].append(f"{machine.machine_id}/{contest_id}")
+    extra = int((counts[counts > 1] - 1).sum())
+    messages = [
+        f"同一の投票記録（暗号文）が{len(places)}回現れます: {', '.join(places)} / the same "
+        f"record appears {len(places)} times: a copied record, counting may not start"
+        for places in where.values()
+    ]
+    return extra, messages
 
 
 def import_media(
     paths: Sequence[Path],
     versions: Sequence[SignedPackage],
     copy_decisions: Mapping[str, str],
+    *,
+    keep_records: bool = True,
+    workers: int = 1,
+    progress: Callable[[int, int, Path], None] | None = None,
+    log: EventLog | None = None,
 ) -> ImportResult:
-    """``copy_decisions`` maps a machine id to the counting manager's reason for using its copy."""
+    """``copy_decisions`` maps a machine id to the counting manager's reason for using its copy
+    (art. 10(2)). ``keep_records=False`` keeps only slot positions and digests in memory (large
+    counts: the tally reads the records again); ``workers`` reads media in parallel."""
+    findings: dict[Path, MediumFinding] = {}
     readings: list[MediumReading] = []
     problems: list[str] = []
     notes: list[str] = []
-    for path in paths:
-        try:
-            readings.append(read_medium(path, versions))
-        except MediumRejected as exc:
-            problems.append(str(exc))
+    for result in _read_all(paths, versions, keep_records, workers, progress):
+        if isinstance(result, _Rejection):
+            problems.append(result.message)
+            findings[result.path] = MediumFinding(
+                result.path, STATUS_REJECTED, result.message, result.machine_id, result.role,
+                result.medium_id, problem=result.kind)
+        else:
+            readings.append(result)
     seen: dict[str, MediumReading] = {}
     for reading in readings:
-        medium_id = reading.header.medium_id
-        if medium_id in seen:
-            notes.append(
-                f"{reading.path.name}: {seen[medium_id].path.name} と同じ媒体です。一度だけ数えます"
-                " / the same medium imported twice; counted once"
-            )
+        header = reading.header
+        if header.medium_id in seen:
+            message = (f"{reading.path.name}: {seen[header.medium_id].path.name} と同じ媒体です。"
+                       "一度だけ数えます / the same medium imported twice; counted once")
+            notes.append(message)
+            findings[reading.path] = MediumFinding(
+                reading.path, STATUS_SAME_MEDIUM, message, header.machine_id, header.role,
+                header.medium_id, _counts(reading), reading.seal.sessions_voted)
             continue
-        seen[medium_id] = reading
+        seen[header.medium_id] = reading
+
+    def finding(reading: MediumReading, status: str, message: str) -> None:
+        h = reading.header
+        findings[reading.path] = MediumFinding(
+            reading.path, status, message, h.machine_id, h.role, h.medium_id, _counts(reading),
+            reading.seal.sessions_voted)
+
     newest = max(versions, key=lambda v: v.package.version).package
-    counted = []
+    counted: list[CountedMachine] = []
+    missing: list[str] = []
+    rejected_machines = {f.machine_id for f in findings.values() if f.status == STATUS_REJECTED}
     for machine in newest.machines:
         mine = [r for r in seen.values() if r.header.machine_id == machine.machine_id]
         primaries = [r for r in mine if r.header.role is MediumRole.PRIMARY]
         copies = [r for r in mine if r.header.role is MediumRole.COPY]
         if len(primaries) > 1 or len(copies) > 1:
-            problems.append(
-                f"{machine.machine_id}: 同じ投票機の別の媒体が複数あります / more than one "
-                "primary or copy for the same machine"
-            )
+            message = (f"{machine.machine_id}: 同じ投票機の別の媒体が複数あります / more than one "
+                       "primary or copy for the same machine")
+            problems.append(message)
+            for r in mine:
+                finding(r, STATUS_HELD, message)
             continue
         if primaries and copies and primaries[0].seal != copies[0].seal:
-            problems.append(
-                f"{machine.machine_id}: 正本と副本の封印が一致しません / primary and copy seals "
-                "differ"
-            )
+            message = (f"{machine.machine_id}: 正本と副本の封印が一致しません / primary and copy "
+                       "seals differ")
+            problems.append(message)
+            for r in mine:
+                finding(r, STATUS_HELD, message)
             continue
         if primaries:
             note = "正本を使用 / primary counted" + ("（副本と一致）" if copies else "")
             counted.append(CountedMachine(machine.machine_id, primaries[0], MediumRole.PRIMARY,
                                           note))
+            finding(primaries[0], STATUS_COUNTED, note)
+            if copies:
+                finding(copies[0], STATUS_NOT_USED,
+                        "正本と一致。副本は数えません（法第10条） / matches the primary; the copy "
+                        "is not counted (art. 10)")
+            if machine.machine_id in copy_decisions:
+                notes.append(f"{machine.machine_id}: 正本があるため副本使用の決定は適用しません / "
+                             "the primary is present: the decision to use the copy is not applied")
         elif copies:
             reason = copy_decisions.get(machine.machine_id)
             if reason is None:
-                problems.append(
+                message = (
                     f"{machine.machine_id}: 正本がありません。副本を使うには開票管理者の決定が"
                     "必要です（法第10条） / the primary is missing; using the copy needs the "
                     "counting manager's recorded decision (art. 10)"
                 )
+                problems.append(message)
+                finding(copies[0], STATUS_HELD, message)
                 continue
-            counted.append(CountedMachine(machine.machine_id, copies[0], MediumRole.COPY,
-                                          f"副本を使用（決定理由: {reason}） / copy used"))
-        else:
+            note = f"副本を使用（決定理由: {reason}） / copy used"
+            counted.append(CountedMachine(machine.machine_id, copies[0], MediumRole.COPY, note))
+            finding(copies[0], STATUS_COUNTED, note)
+        elif machine.machine_id not in rejected_machines:
+            missing.append(machine.machine_id)
             notes.append(f"{machine.machine_id}: 記録媒体がありません / no medium from this machine")
-    return ImportResult(tuple(counted), tuple(problems), tuple(notes))
+    duplicate_count, duplicate_messages = _duplicates(counted)
+    problems += duplicate_messages
+    ordered = tuple(findings[p] for p in dict.fromkeys(paths) if p in findings)
+    if log is not None:
+        for f in ordered:
+            log.append(AuditEvent.MEDIUM_IMPORTED,
+                       "ok" if f.status != STATUS_REJECTED else "rejected",
+                       medium=f.path.name, machine_id=f.machine_id or "",
+                       role=f.role.value if f.role else "", status=f.status,
+                       records=dict(f.records), problem=f.problem)
+        log.append(AuditEvent.IMPORT_COMPLETED, "ok" if not problems else "problems",
+                   counted=[m.machine_id for m in counted], problems=len(problems),
+                   missing=list(missing), duplicate_records=duplicate_count)
+    return ImportResult(tuple(counted), tuple(problems), tuple(notes), ordered, tuple(missing),
+                        duplicate_count)

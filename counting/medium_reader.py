@@ -1,35 +1,59 @@
 """Reading one medium image at the counting centre and checking everything it claims:
-header and seal signatures, the records against the seal, the audit log chain
-(docs/media-format.md §13)."""
+header and seal signatures, the header's tables against the package's contests, the records
+against the seal, the audit log chain (docs/media-format.md §13 steps 2–5).
+
+Tables are read slot by slot in blocks, so memory does not grow with the size of a medium. The
+reader keeps, per contest, the positions of the filled slots and each record's digest
+(``TableRecords``), which is what the tally needs to read the records again later and to prove
+they are the ones that were verified; with ``keep_records`` it also keeps the records themselves
+(small elections and tests)."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
+from election import canonical
 from election.package import PackageError, SignedPackage
 from election.signature import BadSignature
-from media.audit_log import AuditChainBroken, verify_chain
+from media.audit_log import GENESIS, AuditChainBroken, entry_hash, verify_chain
 from media.layout import (
     AUDIT_LOG_FILE,
     HEADER_FILE,
     HEADER_PURPOSE,
     SEAL_FILE,
     MediumHeader,
+    MediumRole,
     decode_header,
 )
 from media.seal import SEAL_PURPOSE, Seal, decode_seal
 from media.signed_document import DocumentUnreadable
-from media.slot import SLOT_SIZE, Damaged, Filled, decode_slot, split_table, table_digest
+from media.slot import EMPTY_SLOT, SLOT_SIZE, Damaged, Filled, decode_slot, record_digest
+
+BLOCK_SLOTS = 1024  # slots read at once (1.25 MiB)
+TABLE_LABEL = b"tohyoki/table/v1\x00"
 
 
 class MediumRejected(Exception):
-    """This medium cannot be counted; the message names the problem for the counting manager."""
+    """This medium cannot be counted; the message names the problem for the counting manager.
+    ``machine_id`` and ``role`` are filled in when the header could be trusted that far."""
+
+    machine_id: str | None = None
+    role: MediumRole | None = None
+    medium_id: str | None = None
 
 
 class ForeignMedium(MediumRejected):
     pass
+
+
+class TablesMismatch(MediumRejected):
+    """The header's slot tables are not the package's contests (in order)."""
 
 
 class NotSealed(MediumRejected):
@@ -44,13 +68,31 @@ class MediumDamaged(MediumRejected):
     pass
 
 
+@dataclass(frozen=True, eq=False)
+class TableRecords:
+    """The verified content of one contest's slot table on one medium."""
+
+    contest_id: str
+    file: Path
+    slots: np.ndarray  # uint32 indices of the filled slots, ascending
+    digests: bytes  # 32-byte record digests (§7.4), in the order of ``slots``
+
+    def __len__(self) -> int:
+        return len(self.slots)
+
+
 @dataclass(frozen=True)
 class MediumReading:
     path: Path
     header: MediumHeader
     seal: Seal
-    records: dict[str, list[bytes]]
+    records: dict[str, list[bytes]]  # filled only with keep_records=True
     audit_entries: int
+    tables: dict[str, TableRecords] = field(default_factory=dict, compare=False)
+
+    def record_count(self, contest_id: str) -> int:
+        return len(self.tables[contest_id]) if contest_id in self.tables else len(
+            self.records.get(contest_id, ()))
 
 
 def _read(path: Path, name: str, what: str) -> bytes:
@@ -62,7 +104,105 @@ def _read(path: Path, name: str, what: str) -> bytes:
         raise MediumDamaged(f"{path.name}: {what}を読めません / cannot read {name}: {exc}") from exc
 
 
-def read_medium(path: Path, versions: Sequence[SignedPackage]) -> MediumReading:
+def _scan_table(path: Path, label: str, file: str, contest_id: str, slots: int,
+                keep: list[bytes] | None) -> TableRecords:
+    table_path = path / file
+    try:
+        size = table_path.stat().st_size
+    except FileNotFoundError as exc:
+        raise MediumDamaged(f"{label}: 記録表がありません / {file} is missing") from exc
+    if size != slots * SLOT_SIZE:
+        raise MediumDamaged(f"{label}: {file} の大きさが違います / table size wrong")
+    filled: list[int] = []
+    digests = bytearray()
+    try:
+        with table_path.open("rb") as handle:
+            index = 0
+            while index < slots:
+                block = handle.read(min(BLOCK_SLOTS, slots - index) * SLOT_SIZE)
+                if not block:
+                    raise MediumDamaged(f"{label}: {file} が途中で切れています / table truncated")
+                for offset in range(0, len(block), SLOT_SIZE):
+                    raw = block[offset:offset + SLOT_SIZE]
+                    if raw == EMPTY_SLOT:
+                        index += 1
+                        continue
+                    slot = decode_slot(raw)
+                    if isinstance(slot, Damaged):
+                        raise MediumDamaged(
+                            f"{label}: {file} に壊れた記録 / damaged slot ({slot.reason})")
+                    assert isinstance(slot, Filled)
+                    filled.append(index)
+                    digests += record_digest(slot.record)
+                    if keep is not None:
+                        keep.append(slot.record)
+                    index += 1
+    except OSError as exc:
+        raise MediumDamaged(f"{label}: {file} を読めません / cannot read {file}: {exc}") from exc
+    return TableRecords(contest_id, table_path, np.array(filled, dtype=np.uint32),
+                        bytes(digests))
+
+
+_AUDIT_KEYS = frozenset({"seq", "time", "event_id", "event", "outcome", "detail", "prev"})
+_MAX_INT = 2**53 - 1
+
+
+class _Doubt(Exception):
+    pass
+
+
+def _refuse_float(text: str) -> float:
+    raise _Doubt(text)
+
+
+def verify_audit_log(data: bytes) -> tuple[int, str]:
+    """The audit log's entry count and head hash, checked line by line exactly as
+    ``media.audit_log.verify_chain`` does (canonical form, fields and their types, the sequence
+    and the hash chain) but with the C JSON codec only, which is several times faster on the
+    thousands of lines of a medium. On any doubt it defers to ``verify_chain`` for the
+    official reason; it never accepts a log that ``verify_chain`` refuses (the agreement is
+    tested on mutated logs in tests/test_counting_import.py)."""
+    lines = data.split(b"\n")
+    if lines and lines[-1] == b"":
+        lines.pop()
+    head = GENESIS
+    try:
+        for index, line in enumerate(lines):
+            v = json.loads(line.decode("utf-8"), parse_float=_refuse_float)
+            if type(v) is not dict or v.keys() != _AUDIT_KEYS:
+                raise _Doubt("shape")
+            seq, event_id, event = v["seq"], v["event_id"], v["event"]
+            if (type(seq) is not int or seq != index + 1 or v["prev"] != head
+                    or type(event_id) is not int or not 1 <= event_id <= _MAX_INT
+                    or type(event) is not str or not event or "\x00" in event
+                    or len(event.encode("utf-8")) > 255
+                    or type(v["time"]) is not str or not v["time"]
+                    or type(v["outcome"]) is not str or not v["outcome"]
+                    or type(v["detail"]) is not dict):
+                raise _Doubt("fields")
+            if v["detail"]:
+                canonical.encode(v["detail"])  # integer range and value types
+            if json.dumps(v, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                          allow_nan=False).encode("utf-8") != line:
+                raise _Doubt("not canonical")
+            head = entry_hash(line)
+    except (_Doubt, ValueError, RecursionError) as doubt:
+        verify_chain(data)  # raises AuditChainBroken with the reference reader's reason
+        raise AuditChainBroken(
+            f"監査ログの行の形式が不正です / an audit log line is malformed ({doubt})") from doubt
+    return len(lines), head
+
+
+def table_digest_of(digests: bytes) -> str:
+    """The seal's order-independent table digest from the record digests (§7.4)."""
+    h = hashlib.sha256(TABLE_LABEL)
+    for d in sorted(digests[i:i + 32] for i in range(0, len(digests), 32)):
+        h.update(d)
+    return h.hexdigest()
+
+
+def read_medium(path: Path, versions: Sequence[SignedPackage], *,
+                keep_records: bool = True) -> MediumReading:
     """``versions`` is the verified amendment chain; the newest decides which machines exist."""
     newest = max(versions, key=lambda v: v.package.version)
     fingerprints = {v.fingerprint for v in versions}
@@ -74,6 +214,12 @@ def read_medium(path: Path, versions: Sequence[SignedPackage]) -> MediumReading:
         raise ForeignMedium(
             f"{label}: 投票機の記録媒体ではありません / not a vote medium: {exc}"
         ) from exc
+
+    def rejected(error: MediumRejected) -> MediumRejected:
+        error.machine_id, error.role, error.medium_id = (header.machine_id, header.role,
+                                                         header.medium_id)
+        return error
+
     if header.election_id != election_id or header.package_fingerprint not in fingerprints:
         raise ForeignMedium(
             f"{label}: この記録媒体は別の選挙のものです / this medium belongs to another "
@@ -84,51 +230,64 @@ def read_medium(path: Path, versions: Sequence[SignedPackage]) -> MediumReading:
         header_doc.verify(machine.public_key, HEADER_PURPOSE, "見出し / header")
     except (PackageError, BadSignature) as exc:
         raise ForeignMedium(f"{label}: {exc}") from exc
+    contests = [c.contest_id for c in newest.package.contests]
+    if [t.contest_id for t in header.tables] != contests:
+        raise rejected(TablesMismatch(
+            f"{label}: 見出しの記録表 {[t.contest_id for t in header.tables]} が選挙データの"
+            f"選挙 {contests} と一致しません / the header's tables do not match the package's "
+            "contests"
+        ))
     if not (path / SEAL_FILE).exists():
-        raise NotSealed(
+        raise rejected(NotSealed(
             f"{label}: 封印記録がありません（投票終了前の媒体） / no seal: polls were not closed"
-        )
+        ))
     try:
         seal, seal_doc = decode_seal(_read(path, SEAL_FILE, "封印記録"))
         seal_doc.verify(machine.public_key, SEAL_PURPOSE, "封印記録 / seal")
     except (DocumentUnreadable, BadSignature) as exc:
-        raise SealMismatch(f"{label}: {exc}") from exc
+        raise rejected(SealMismatch(f"{label}: {exc}")) from exc
+    except MediumRejected as exc:
+        raise rejected(exc) from None
     if seal.machine_id != header.machine_id or seal.election_id != election_id:
-        raise SealMismatch(f"{label}: 封印記録が別の媒体のものです / seal of another medium")
+        raise rejected(SealMismatch(f"{label}: 封印記録が別の媒体のものです / seal of another medium"))
     if seal.package_fingerprint not in fingerprints:
-        raise SealMismatch(f"{label}: 封印の選挙データ指紋が不明です / unknown package in seal")
+        raise rejected(SealMismatch(
+            f"{label}: 封印の選挙データ指紋が不明です / unknown package in seal"))
+    if [t.contest_id for t in seal.tables] != contests:
+        raise rejected(SealMismatch(
+            f"{label}: 封印の記録表が選挙データと一致しません / the seal's tables do not match "
+            "the package's contests"))
     records: dict[str, list[bytes]] = {}
+    tables: dict[str, TableRecords] = {}
     for entry in header.tables:
-        table = _read(path, entry.file, "記録表")
-        if len(table) != entry.slots * SLOT_SIZE:
-            raise MediumDamaged(f"{label}: {entry.file} の大きさが違います / table size wrong")
-        found = []
-        for slot in map(decode_slot, split_table(table)):
-            if isinstance(slot, Damaged):
-                raise MediumDamaged(f"{label}: {entry.file} に壊れた記録 / damaged slot ({slot.reason})")
-            if isinstance(slot, Filled):
-                found.append(slot.record)
+        keep: list[bytes] | None = [] if keep_records else None
         try:
-            sealed = seal.table(entry.contest_id)
-        except KeyError as exc:
-            raise SealMismatch(f"{label}: 封印に {entry.contest_id} がありません") from exc
+            found = _scan_table(path, label, entry.file, entry.contest_id, entry.slots, keep)
+        except MediumRejected as exc:
+            raise rejected(exc) from None
+        sealed = seal.table(entry.contest_id)
         if len(found) != sealed.records:
-            change = "追加" if len(found) > sealed.records else "削除"
-            raise SealMismatch(
+            added = len(found) > sealed.records
+            raise rejected(SealMismatch(
                 f"{label}: {entry.contest_id} の記録数 {len(found)} が封印の {sealed.records} と"
-                f"違います（記録が{change}されています） / records were "
-                f"{'added' if len(found) > sealed.records else 'removed'} after sealing"
-            )
-        if table_digest(found) != sealed.digest:
-            raise SealMismatch(
+                f"違います（記録が{'追加' if added else '削除'}されています） / records were "
+                f"{'added' if added else 'removed'} after sealing"
+            ))
+        if table_digest_of(found.digests) != sealed.digest:
+            raise rejected(SealMismatch(
                 f"{label}: {entry.contest_id} の記録が封印後に変更されています / a record was "
                 "changed after sealing"
-            )
-        records[entry.contest_id] = found
+            ))
+        tables[entry.contest_id] = found
+        if keep is not None:
+            records[entry.contest_id] = keep
     try:
-        entries, head = verify_chain(_read(path, AUDIT_LOG_FILE, "監査ログ"))
+        entries, head = verify_audit_log(_read(path, AUDIT_LOG_FILE, "監査ログ"))
     except AuditChainBroken as exc:
-        raise SealMismatch(f"{label}: {exc}") from exc
-    if len(entries) != seal.audit_log_entries or head != seal.audit_log_head:
-        raise SealMismatch(f"{label}: 監査ログが封印と一致しません / audit log does not match seal")
-    return MediumReading(path, header, seal, records, len(entries))
+        raise rejected(SealMismatch(f"{label}: {exc}")) from exc
+    except MediumRejected as exc:
+        raise rejected(exc) from None
+    if entries != seal.audit_log_entries or head != seal.audit_log_head:
+        raise rejected(SealMismatch(
+            f"{label}: 監査ログが封印と一致しません / audit log does not match seal"))
+    return MediumReading(path, header, seal, records, entries, tables)

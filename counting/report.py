@@ -3,14 +3,94 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from counting.decisions import KIND_JA, Decision
 from counting.importer import ImportResult
 from counting.tally import ContestResult
 from election.package import CandidateStatus, SignedPackage
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def dependencies_hash(root: Path = ROOT) -> str:
+    """SHA-256 of requirements.txt: every pinned package version the counting PC runs."""
+    return hashlib.sha256((root / "requirements.txt").read_bytes()).hexdigest()
+
+
+@dataclass(frozen=True)
+class ReconciliationLine:
+    """One reconciliation check for the report: what should equal what, and whether it does."""
+
+    subject: str  # a polling place or machine id
+    label: str  # e.g. "交付カード = 投票 + 棄権 + 無効 + 未返却 / cards issued = ..."
+    expected: int
+    found: int
+
+    @property
+    def ok(self) -> bool:
+        return self.expected == self.found
+
+
+@dataclass(frozen=True)
+class PaperLine:
+    """Paper ballots merged into a contest (art. 9-5), for the report."""
+
+    batch_id: str
+    kind: str
+    contest_id: str
+    votes: int  # every ballot of the batch in this contest, blank and invalid included
+
+
+@dataclass(frozen=True)
+class CountingRecord:
+    """Everything the result report (開票録に添える結果報告) states, gathered once so the PDF,
+    JSON, CSV, signed file and QR all say the same thing."""
+
+    signed: SignedPackage
+    versions: tuple[SignedPackage, ...]
+    imported: ImportResult
+    results: tuple[ContestResult, ...]
+    software_hash: str
+    dependencies_hash: str
+    session_log_head: str
+    created_at: str
+    counting_manager: str = ""
+    witnesses: tuple[str, ...] = ()
+    decisions: tuple[Decision, ...] = ()
+    reconciliation: tuple[ReconciliationLine, ...] = ()
+    reconciliation_notes: tuple[str, ...] = ()  # mismatches found (each needs a decision)
+    paper: tuple[PaperLine, ...] = field(default_factory=tuple)
+
+    def machine_rows(self) -> list[tuple[str, str, str, dict[str, int], int, int]]:
+        """(place id, machine id, role, records per contest, sessions voted, without vote)."""
+        package = self.signed.package
+        rows = []
+        for m in self.imported.counted:
+            seal = m.reading.seal
+            rows.append((package.machine(m.machine_id).place_id, m.machine_id, m.role.value,
+                         {t.contest_id: t.records for t in seal.tables},
+                         seal.sessions_voted, seal.sessions_without_vote))
+        return sorted(rows)
+
+    def place_rows(self) -> list[tuple[str, str, int, dict[str, int], int]]:
+        """(place id, name, machines counted, records per contest, sessions) per polling place."""
+        out = []
+        for place in self.signed.package.polling_places:
+            mine = [r for r in self.machine_rows() if r[0] == place.place_id]
+            records: dict[str, int] = {}
+            for row in mine:
+                for contest_id, n in row[3].items():
+                    records[contest_id] = records.get(contest_id, 0) + n
+            out.append((place.place_id, place.name, len(mine), records,
+                        sum(r[4] + r[5] for r in mine)))
+        return out
 
 STATUS_JA = {
     CandidateStatus.STANDING: "",
@@ -88,6 +168,36 @@ def to_dict(
             for r in results
         ],
     }
+
+
+def record_to_dict(record: CountingRecord) -> dict[str, Any]:
+    """The full result as data: the JSON file and the body the result signature covers."""
+    data = to_dict(record.signed, record.imported, record.results)
+    data["format"] = "tohyoki-result/2"
+    data["created_at"] = record.created_at
+    data["package_versions"] = [
+        {"version": v.package.version, "fingerprint": v.fingerprint} for v in record.versions]
+    data["software_hash"] = record.software_hash
+    data["dependencies_hash"] = record.dependencies_hash
+    data["session_log_head"] = record.session_log_head
+    data["counting_manager"] = record.counting_manager
+    data["witnesses"] = list(record.witnesses)
+    data["places"] = [
+        {"place_id": p[0], "name": p[1], "machines": p[2], "records": p[3], "sessions": p[4]}
+        for p in record.place_rows()]
+    data["reconciliation"] = [
+        {"subject": r.subject, "label": r.label, "expected": r.expected, "found": r.found,
+         "ok": r.ok} for r in record.reconciliation]
+    data["reconciliation_mismatches"] = list(record.reconciliation_notes)
+    data["paper"] = [
+        {"batch_id": p.batch_id, "kind": p.kind, "contest_id": p.contest_id, "votes": p.votes}
+        for p in record.paper]
+    data["decisions"] = [
+        {"sequence": d.sequence, "time": d.time, "kind": d.kind.value, "kind_ja": KIND_JA[d.kind],
+         "subject": d.subject, "ruling": d.ruling, "reason": d.reason,
+         "decided_by": d.decided_by, "witnesses_heard": list(d.witnesses_heard)}
+        for d in record.decisions]
+    return data
 
 
 def to_json(signed: SignedPackage, imported: ImportResult, results: Sequence[ContestResult]) -> str:

@@ -18,9 +18,15 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from counting.importer import import_media
 from counting.report import render_text, to_csv, to_json
 from counting.tally import ContestResult, tally
-from drivers.card_sim import SimulatedAdminCard, SimulatedCardReader, SimulatedVotingCard
+from drivers.card_sim import (
+    SimulatedAdminCard,
+    SimulatedCardReader,
+    SimulatedVotingCard,
+    with_card_authenticity,
+)
 from drivers.clock import JST, SimulatedClock
 from drivers.medium import DirectoryMedium
+from drivers.network import SimulatedNetwork
 from drivers.printer_sim import SimulatedPrinter
 from drivers.randomness import SystemRandom
 from drivers.software_identity import software_hash
@@ -31,6 +37,7 @@ from election.authoring import read_source
 from election.credentials import AdminCertificate, Role, VotingCardToken
 from election.package import CandidateStatus, amend, load_package, sign_package, verify_chain
 from firmware import machine as fw
+from firmware.booth_screens import VoterSettingsMenu
 from firmware.screens import AdminMenu, ContestChoice, Notice, Recorded, Review, Standby
 from media.counting_key import generate_private_key, public_key_bytes
 from media.demo_key import read_demo_private_key, write_demo_private_key
@@ -158,6 +165,7 @@ def run_day(
             copy=DirectoryMedium(out / "media" / f"{machine_id}-copy", "副本 / copy"),
             printer=printer,
             speaker=speaker,
+            network=SimulatedNetwork(),  # a simulated day; the kiosk wires drivers.network
         )
         for medium in (devices.primary, devices.copy):
             assert isinstance(medium, DirectoryMedium)
@@ -165,7 +173,8 @@ def run_day(
         machine = fw.Machine(devices, storage, clock, SystemRandom(), code_hash)
         machine.boot()
         booths.append(Booth(machine_id, machine, reader, printer, speaker,
-                            SimulatedAdminCard(certificate, identity, PIN)))
+                            with_card_authenticity(SimulatedAdminCard(certificate, identity, PIN),
+                                                   commission_key)))
 
     say("③ 選挙データ読込・ゼロ確認・投票開始 / load package, zero check, open")
     for booth in booths:
@@ -218,7 +227,8 @@ def run_day(
         ).sign(issuer_keys[issuer_id])
         card = SimulatedVotingCard(token)
         booth.reader.insert(card)
-        screen = booth.machine.handle(fw.CardInserted())
+        _expect(booth.machine.handle(fw.CardInserted()), VoterSettingsMenu, f"voter {number}")
+        screen = booth.machine.handle(fw.Next())  # settings left as they are
         _expect(screen, ContestChoice, f"voter {number}")
         if people.random() < 0.01:
             screen = booth.machine.handle(fw.EndWithoutVoting())

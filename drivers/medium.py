@@ -1,71 +1,189 @@
 """Vote media: a directory on a mounted removable filesystem (real), and a simulator of a USB
-stick or SD card that can be pulled out, fill up, turn read-only, tear a write or flip bits."""
+stick or SD card that can be pulled out, fill up, turn read-only, tear a write, flip bits or
+stall.
+
+Reading back from the medium, not the page cache. After a slot is written and fsync'd, the
+ballot box reads it back with ``read_at``. On ``DirectoryMedium`` that read is opened with
+``O_DIRECT`` into a page-aligned buffer covering whole logical blocks, so the bytes come from the
+device (through the filesystem driver), not from the kernel's copy of what we just wrote. A
+filesystem that refuses ``O_DIRECT`` (tmpfs, some FUSE drivers: ``EINVAL``) gets the fallback:
+``posix_fadvise(POSIX_FADV_DONTNEED)`` on the range after the fsync — the pages are clean then,
+so the kernel drops them and the next read goes to the device. ``read_back_mode`` tells which was
+used (shown in the bench and the tests).
+
+Slow media. Each write and its fsync run under a deadline (``write_deadline`` seconds, 5 by
+default); a medium that has not made the write durable by then raises ``MediumSlow`` and voting
+stops, rather than leaving the voter waiting on a failing or counterfeit card."""
 
 from __future__ import annotations
 
+import errno
+import mmap
 import os
+import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
-from drivers.storage import SimulatedCrash, _fsync_directory
-from firmware.interfaces import MediumFull, MediumIOError, MediumReadOnly, MediumRemoved
+from drivers.storage import SimulatedCrash, _fsync_directory, fault_point
+from firmware.interfaces import (
+    MediumFull,
+    MediumIOError,
+    MediumReadOnly,
+    MediumRemoved,
+    MediumSlow,
+)
+
+T = TypeVar("T")
+BLOCK = 4096  # alignment for O_DIRECT: a multiple of every logical block size we meet (512/4096)
+DEFAULT_WRITE_DEADLINE = 5.0
+GONE = (errno.ENOENT, errno.ENODEV, errno.ENXIO, errno.ENOTCONN, errno.ESHUTDOWN)
+
+
+def _close_quietly(fd: int) -> None:
+    """Close a descriptor on a medium that may be gone (FUSE: ENOTCONN on close). The data
+    was fsync'd or the operation already failed; either way close must not hide that."""
+    try:
+        os.close(fd)
+    except OSError:
+        pass
 
 
 class DirectoryMedium:
     """A medium mounted at ``root``; every write is fsync'd before it returns."""
 
-    def __init__(self, root: Path, label: str) -> None:
+    def __init__(
+        self, root: Path, label: str, write_deadline: float = DEFAULT_WRITE_DEADLINE
+    ) -> None:
         self.root = Path(root)
         self.label = label
+        self.write_deadline = write_deadline
+        self.read_back_mode = ""
+
+    def _present(self) -> bool:
+        try:
+            return self.root.is_dir()
+        except OSError:
+            return False  # ENOTCONN: the FUSE driver behind the mount is gone
+
+    def _mounted_read_only(self) -> bool:
+        """Write-protect switch or ro mount: the kernel marks the mount ST_RDONLY (some FUSE
+        drivers then answer writes with EPERM instead of EROFS)."""
+        try:
+            return bool(os.statvfs(self.root).f_flag & os.ST_RDONLY)
+        except OSError:
+            return False
 
     def _path(self, name: str) -> Path:
-        if not self.root.is_dir():
+        if not self._present():
             raise MediumRemoved(f"{self.label}: 記録媒体がありません / medium not present")
-        path = (self.root / name).resolve()
-        if self.root.resolve() not in path.parents:
+        path = Path(os.path.normpath(self.root / name))
+        if Path(os.path.normpath(self.root)) not in path.parents:
             raise ValueError(f"{name} is outside the medium")
         return path
 
     def _os_error(self, exc: OSError) -> Exception:
-        import errno
-
         if exc.errno == errno.ENOSPC:
             return MediumFull(f"{self.label}: 記録媒体がいっぱいです / medium full")
-        if exc.errno == errno.EROFS:
+        if exc.errno == errno.EROFS or (
+            exc.errno in (errno.EACCES, errno.EPERM) and self._mounted_read_only()
+        ):
             return MediumReadOnly(f"{self.label}: 書き込み禁止です / medium is read-only")
-        if exc.errno in (errno.ENOENT, errno.ENODEV, errno.ENXIO) and not self.root.is_dir():
+        if exc.errno in GONE or not self._present():
             return MediumRemoved(f"{self.label}: 記録媒体が抜かれました / medium removed")
         return MediumIOError(f"{self.label}: 入出力エラー / I/O error: {exc}")
+
+    def _deadline(self, what: str, action: Callable[[], T]) -> T:
+        """Run ``action`` in a helper thread; give up waiting after the write deadline."""
+        result: list[T] = []
+        failure: list[BaseException] = []
+
+        def run() -> None:
+            try:
+                result.append(action())
+            except BaseException as exc:  # noqa: BLE001 - handed back to the caller's thread
+                failure.append(exc)
+
+        worker = threading.Thread(target=run, name=f"medium-{what}", daemon=True)
+        worker.start()
+        worker.join(self.write_deadline)
+        if worker.is_alive():
+            raise MediumSlow(
+                f"{self.label}: 記録媒体への書き込みが {self.write_deadline:g} 秒以内に終わりません"
+                f" / {what} did not finish within {self.write_deadline:g} s (slow or failing medium)"
+            )
+        if failure:
+            raise failure[0]
+        return result[0]
 
     def read(self, name: str) -> bytes:
         path = self._path(name)
         try:
             return path.read_bytes()
         except FileNotFoundError:
+            if not self._present():
+                raise MediumRemoved(f"{self.label}: 記録媒体が抜かれました / medium removed") from None
             raise
         except OSError as exc:
             raise self._os_error(exc) from exc
 
     def read_at(self, name: str, offset: int, size: int) -> bytes:
+        """Read from the device itself (O_DIRECT, else fadvise DONTNEED first)."""
         path = self._path(name)
+        try:
+            return self._read_direct(path, offset, size)
+        except OSError as exc:
+            if exc.errno != errno.EINVAL:
+                raise self._os_error(exc) from exc
         try:
             fd = os.open(path, os.O_RDONLY)
             try:
+                os.posix_fadvise(fd, offset, size, os.POSIX_FADV_DONTNEED)
+                self.read_back_mode = "fadvise-dontneed"
                 return os.pread(fd, size, offset)
             finally:
-                os.close(fd)
+                _close_quietly(fd)
         except OSError as exc:
             raise self._os_error(exc) from exc
 
-    def write_at(self, name: str, offset: int, data: bytes) -> None:
-        path = self._path(name)
+    def _read_direct(self, path: Path, offset: int, size: int) -> bytes:
+        start = offset - offset % BLOCK
+        end = -(-(offset + size) // BLOCK) * BLOCK
+        fd = os.open(path, os.O_RDONLY | os.O_DIRECT)
         try:
+            with mmap.mmap(-1, end - start) as buffer:  # anonymous mmap: page-aligned
+                got = os.preadv(fd, [buffer], start)
+                data = bytes(buffer[: max(0, got)])
+        finally:
+            _close_quietly(fd)
+        self.read_back_mode = "O_DIRECT"
+        return data[offset - start : offset - start + size]
+
+    def write_at(self, name: str, offset: int, data: bytes) -> None:
+        """pwrite + fsync, all of it (even the open: a hung FUSE driver or card controller
+        blocks there too) under the write deadline."""
+
+        def write_and_sync() -> None:
+            path = self._path(name)
             fd = os.open(path, os.O_WRONLY)
             try:
+
+                def torn(k: int) -> None:
+                    os.pwrite(fd, data[:k], offset)
+                    os.fdatasync(fd)
+
+                fault_point("pwrite", f"{self.label}/{name}", torn)
                 if os.pwrite(fd, data, offset) != len(data):
                     raise MediumIOError(f"{self.label}: 書き込みが途中で止まりました / short write")
-                os.fsync(fd)
+                fault_point("fsync", f"{self.label}/{name}")
+                # fdatasync: the file was pre-allocated, so its size and clusters never change
+                # here; only the data must reach the medium, not the modification time.
+                os.fdatasync(fd)
             finally:
-                os.close(fd)
+                _close_quietly(fd)
+
+        try:
+            self._deadline("write", write_and_sync)
         except OSError as exc:
             raise self._os_error(exc) from exc
 
@@ -73,12 +191,14 @@ class DirectoryMedium:
         path = self._path(name)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
+            fault_point("create", f"{self.label}/{name}")
             with open(path, "wb") as handle:
                 remaining = size
                 block = bytes(1 << 20)
                 while remaining:
                     remaining -= handle.write(block[: min(remaining, len(block))])
                 handle.flush()
+                fault_point("fsync", f"{self.label}/{name}")
                 os.fsync(handle.fileno())
             _fsync_directory(path.parent)
         except OSError as exc:
@@ -87,22 +207,40 @@ class DirectoryMedium:
     def write_atomic(self, name: str, data: bytes) -> None:
         path = self._path(name)
         temporary = path.with_suffix(".TMP")  # 8.3: MEDIUM.JSN → MEDIUM.TMP
-        try:
+
+        def write() -> None:
             path.parent.mkdir(parents=True, exist_ok=True)
+            fault_point("write", f"{self.label}/{temporary.name}")
             with open(temporary, "wb") as handle:
                 handle.write(data)
                 handle.flush()
+                fault_point("fsync", f"{self.label}/{temporary.name}")
                 os.fsync(handle.fileno())
+            fault_point("rename", f"{self.label}/{name}")
             os.replace(temporary, path)
             _fsync_directory(path.parent)
+
+        try:
+            self._deadline("write", write)
         except OSError as exc:
             raise self._os_error(exc) from exc
 
     def exists(self, name: str) -> bool:
-        return self._path(name).exists()
+        path = self._path(name)
+        try:
+            return path.exists()
+        except OSError as exc:
+            raise self._os_error(exc) from exc
 
     def free_bytes(self) -> int:
-        stats = os.statvfs(self._path("."))
+        """Free bytes, or -1 when the filesystem driver does not report its size (fusefat
+        reports f_blocks = 0); a full medium is then caught by ENOSPC on the write."""
+        try:
+            stats = os.statvfs(self._path("TOHYOKI").parent)
+        except OSError as exc:
+            raise self._os_error(exc) from exc
+        if stats.f_blocks == 0:
+            return -1
         return stats.f_bavail * stats.f_frsize
 
 
@@ -110,7 +248,9 @@ class SimulatedMedium:
     """In-memory model of a removable medium of ``capacity`` bytes.
 
     Failure switches, set by a test or the simulator UI:
-    ``present`` (False: pulled out), ``read_only``, ``crash_after`` (writes before a simulated
+    ``present`` (False: pulled out), ``read_only``, ``slow`` (every write misses the write
+    deadline: ``MediumSlow``), ``bad_sectors`` (byte ranges that read back as garbage, like a
+    failing flash block: the read-back check sees it), ``crash_after`` (writes before a simulated
     power cut; the write in progress is torn after ``torn_bytes`` bytes), ``flip(...)``."""
 
     def __init__(self, label: str, capacity: int = 64 << 20) -> None:
@@ -122,6 +262,8 @@ class SimulatedMedium:
         self.crash_after: int | None = None
         self.torn_bytes = 0
         self.writes = 0
+        self.slow = False
+        self.bad_sectors: list[tuple[str, int, int]] = []  # (file, start, end) read as garbage
 
     def _check(self) -> None:
         if not self.present:
@@ -131,10 +273,12 @@ class SimulatedMedium:
         self._check()
         if self.read_only:
             raise MediumReadOnly(f"{self.label}: 書き込み禁止です / medium is read-only")
+        if self.slow:
+            raise MediumSlow(f"{self.label}: 書き込みが期限内に終わりません / write deadline missed")
         if self.used() + extra > self.capacity:
             raise MediumFull(f"{self.label}: 記録媒体がいっぱいです / medium full")
 
-    def _crash_point(self, apply_torn: callable) -> None:  # type: ignore[valid-type]
+    def _crash_point(self, apply_torn: Callable[[], None]) -> None:
         if self.crash_after is None:
             return
         if self.crash_after == 0:
@@ -152,7 +296,12 @@ class SimulatedMedium:
         return bytes(self.files[name])
 
     def read_at(self, name: str, offset: int, size: int) -> bytes:
-        return self.read(name)[offset : offset + size]
+        data = bytearray(self.read(name)[offset : offset + size])
+        for file, start, end in self.bad_sectors:
+            if file == name:
+                for i in range(max(start, offset), min(end, offset + size)):
+                    data[i - offset] ^= 0xA5
+        return bytes(data)
 
     def write_at(self, name: str, offset: int, data: bytes) -> None:
         self._writable(0)

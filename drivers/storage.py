@@ -1,9 +1,22 @@
 """The machine's internal storage: a directory on its own SD card (real), or memory (simulator
-with a crash switch: after ``crash_after`` more writes every write raises ``SimulatedCrash``)."""
+with a crash switch: after ``crash_after`` more writes every write raises ``SimulatedCrash``).
+
+Fault points. Every write, sync, rename and unlink that the real drivers here and in
+``drivers/medium.py`` make passes ``fault_point`` first. With the environment variable
+``TOHYOKI_FAULT_AT=N`` the process SIGKILLs itself just before the N-th point (1-based);
+``TOHYOKI_FAULT_TEAR=k`` makes a point that is a data write persist only its first k bytes
+before the kill (a torn write); ``TOHYOKI_FAULT_LOG=path`` appends one line per point passed
+(``n kind target``) so a harness can enumerate them; ``TOHYOKI_FAULT_YANK_PID=p`` kills
+process p (a medium's FUSE driver: the medium is yanked) at point N instead. Without these variables the hook only
+counts. Used by ``tests/fault_harness`` (no LD_PRELOAD, no ptrace: the drivers kill themselves).
+"""
 
 from __future__ import annotations
 
 import os
+import signal
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -11,7 +24,42 @@ class SimulatedCrash(Exception):
     """Raised by a simulator at an injected crash point: the process 'loses power' here."""
 
 
+class _FaultPoints:
+    def __init__(self) -> None:
+        self.passed = 0
+        self.at = int(os.environ.get("TOHYOKI_FAULT_AT", "0") or 0)
+        tear = os.environ.get("TOHYOKI_FAULT_TEAR", "")
+        self.tear = int(tear) if tear else None
+        self.log = os.environ.get("TOHYOKI_FAULT_LOG", "")
+        self.yank_pid = int(os.environ.get("TOHYOKI_FAULT_YANK_PID", "0") or 0)
+
+    def reached(self, kind: str, target: str, torn: Callable[[int], None] | None) -> None:
+        self.passed += 1
+        if self.log:
+            with open(self.log, "a", encoding="utf-8") as handle:
+                handle.write(f"{self.passed} {kind} {target}\n")
+        if self.passed != self.at:
+            return
+        if self.yank_pid:
+            # the medium is pulled out here: its (FUSE) driver dies, this process goes on
+            os.kill(self.yank_pid, signal.SIGKILL)
+            time.sleep(0.3)
+            return
+        if torn is not None and self.tear is not None:
+            torn(self.tear)
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+FAULTS = _FaultPoints()
+
+
+def fault_point(kind: str, target: str, torn: Callable[[int], None] | None = None) -> None:
+    """Called before each durable-state operation; ``torn(k)`` persists a k-byte prefix."""
+    FAULTS.reached(kind, target, torn)
+
+
 def _fsync_directory(path: Path) -> None:
+    fault_point("fsync-dir", str(path))
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -33,20 +81,32 @@ class DirectoryStorage:
     def write_atomic(self, name: str, data: bytes) -> None:
         path = self.root / name
         temporary = path.with_name(path.name + ".tmp")
+        fault_point("write", f"storage/{temporary.name}")
         with open(temporary, "wb") as handle:
             handle.write(data)
             handle.flush()
+            fault_point("fsync", f"storage/{temporary.name}")
             os.fsync(handle.fileno())
+        fault_point("rename", f"storage/{name}")
         os.replace(temporary, path)
         _fsync_directory(self.root)
 
     def append(self, name: str, data: bytes) -> None:
-        with open(self.root / name, "ab") as handle:
+        path = self.root / name
+
+        def torn(k: int) -> None:
+            with open(path, "ab") as partial:
+                partial.write(data[:k])
+
+        fault_point("append", f"storage/{name}", torn)
+        with open(path, "ab") as handle:
             handle.write(data)
             handle.flush()
+            fault_point("fsync", f"storage/{name}")
             os.fsync(handle.fileno())
 
     def delete(self, name: str) -> None:
+        fault_point("unlink", f"storage/{name}")
         try:
             (self.root / name).unlink()
         except FileNotFoundError:

@@ -343,6 +343,11 @@ def check_consistency(package: ElectionPackage) -> None:
         raise PackageError("選挙期日が有効期間外です / election day outside the validity period")
     if not package.contests:
         raise PackageError("選挙が一つもありません / the package has no contest")
+    if not 120 <= package.settings.inactivity_alert_seconds <= 300:
+        raise PackageError(
+            "settings.inactivity_alert_seconds は120〜300秒（2〜5分、VVSG 2.0 7.2）/ must be "
+            "120..300 seconds (2-5 minutes, VVSG 2.0 7.2)"
+        )
     _unique([c.contest_id for c in package.contests], "contest")
     for contest in package.contests:
         if not contest.candidates:

@@ -21,7 +21,14 @@ class AuditLog:
     def __init__(self, storage: InternalStorage, clock: Clock) -> None:
         self._storage = storage
         self._clock = clock
-        entries, head = verify_chain(storage.read(AUDIT_FILE) or b"")
+        data = storage.read(AUDIT_FILE) or b""
+        whole = data[: data.rfind(b"\n") + 1]
+        # A last line without its newline is an append torn by a power cut (never a complete
+        # entry): drop it so the machine can start, and say so in the log (machine boot).
+        self.torn_bytes = len(data) - len(whole)
+        if self.torn_bytes:
+            storage.write_atomic(AUDIT_FILE, whole)
+        entries, head = verify_chain(whole)
         self._count = len(entries)
         self._head = head if entries else GENESIS
 

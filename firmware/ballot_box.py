@@ -15,8 +15,10 @@ from election.package import SignedPackage
 from election.signature import BadSignature
 from firmware.interfaces import (
     InternalStorage,
+    MediumCorrupted,
     MediumError,
     MediumIOError,
+    MediumReplaced,
     MediumStore,
     RandomSource,
 )
@@ -46,6 +48,10 @@ from media.slot import (
 
 PENDING_FILE = "pending.json"
 LEDGER_FILE = "cards.log"
+# Space warnings for the poll manager (art. 4-1-5: a full medium must not surprise anyone).
+LOW_SLOTS_MINIMUM = 10  # warn when a table has fewer free slots than this ...
+LOW_SLOTS_FRACTION = 20  # ... or than 1/20 of its size, whichever is larger
+CLOSE_RESERVE_BYTES = 1 << 20  # free bytes always kept for the seal and audit-log export
 
 
 class BallotBoxError(Exception):
@@ -87,8 +93,25 @@ class CardLedger:
     def __init__(self, storage: InternalStorage) -> None:
         self._storage = storage
 
-    def lines(self) -> list[LedgerLine]:
+    def _whole_lines(self) -> bytes:
+        """The ledger up to its last complete line. A line without its newline is an append
+        torn by a power cut: the card was never consumed by it (the journal still says so)."""
         data = self._storage.read(LEDGER_FILE) or b""
+        return data[: data.rfind(b"\n") + 1]
+
+    def torn(self) -> bool:
+        data = self._storage.read(LEDGER_FILE) or b""
+        return bool(data) and not data.endswith(b"\n")
+
+    def repair(self) -> bool:
+        """Drop a torn last line (atomically); True if there was one."""
+        if not self.torn():
+            return False
+        self._storage.write_atomic(LEDGER_FILE, self._whole_lines())
+        return True
+
+    def lines(self) -> list[LedgerLine]:
+        data = self._whole_lines()
         result = []
         for raw in data.splitlines():
             d = canonical.decode_object(raw)
@@ -101,6 +124,7 @@ class CardLedger:
     def append(self, line: LedgerLine) -> None:
         if self.consumed(line.card_id):
             return
+        self.repair()
         body = {"card_id": line.card_id, "voted": line.voted, "contests": list(line.contests)}
         self._storage.append(LEDGER_FILE, canonical.encode(body) + b"\n")
 
@@ -120,6 +144,9 @@ class BallotBox:
         self.ledger = CardLedger(storage)
         self.header: MediumHeader | None = None
         self.copy_header: MediumHeader | None = None
+        self._header_bytes: dict[str, bytes] = {}
+        self.ledger_repaired = False
+        self.free_slots: dict[str, int] = {}
 
     # --- preparing -----------------------------------------------------------------------
 
@@ -164,6 +191,7 @@ class BallotBox:
                 store.write_atomic(HEADER_FILE, header.encode(machine_key))
                 created = True
             header = self._verified_header(store, role, machine_id, package.election_id, public_key)
+            self._header_bytes[store.label] = store.read(HEADER_FILE)
             headers.append(header)
         self.header, self.copy_header = headers
         if [t for t in self.header.tables] != [t for t in self.copy_header.tables]:
@@ -203,6 +231,55 @@ class BallotBox:
                     f"{store.label}: {entry.file} の大きさが違います / slot table has wrong size"
                 )
         return header
+
+    def check_identity(self) -> None:
+        """The media in the slots are still the ones verified at start-up: same header bytes,
+        so same ``medium_id`` (§8.2). A medium swapped mid-day — blank, another machine's, or
+        another medium of this one — stops voting with ``MediumReplaced``."""
+        for store, expected in ((self.primary, self.header), (self.copy, self.copy_header)):
+            if expected is None:
+                raise BallotBoxError("記録媒体が準備されていません / media are not prepared")
+            try:
+                current = store.read(HEADER_FILE)
+            except FileNotFoundError:
+                current = b""
+            if current == self._header_bytes.get(store.label):
+                continue
+            try:
+                found = decode_header(current)[0].medium_id
+            except DocumentUnreadable:
+                found = "不明 / unknown"
+            raise MediumReplaced(
+                f"{store.label}: 記録媒体が差し替えられています（識別子 {expected.medium_id} のはずが"
+                f" {found}）。元の記録媒体を戻してください / the medium was replaced (expected id "
+                f"{expected.medium_id}, found {found}); put the original medium back"
+            )
+
+    def space_warning(self, audit_bytes: int) -> str | None:
+        """A warning for the poll manager well before a medium or a slot table is full."""
+        problems = []
+        for entry in self._tables():
+            free = self.free_slots.get(entry.contest_id)
+            if free is None:
+                continue
+            if free < max(LOW_SLOTS_MINIMUM, entry.slots // LOW_SLOTS_FRACTION):
+                problems.append(
+                    f"{entry.contest_id}: 残り {free} 票分 / {free} vote slots left"
+                )
+        reserve = CLOSE_RESERVE_BYTES + 4 * audit_bytes
+        for store in (self.primary, self.copy):
+            free_bytes = store.free_bytes()
+            if 0 <= free_bytes < reserve:  # -1: the driver does not say (ENOSPC still stops)
+                problems.append(
+                    f"{store.label}: 空き {free_bytes // 1024} KiB（封印に {reserve // 1024} KiB"
+                    f" 必要）/ {free_bytes // 1024} KiB free, {reserve // 1024} KiB kept for sealing"
+                )
+        if not problems:
+            return None
+        return (
+            "記録媒体の残りが少なくなっています。予備の投票機を準備してください / media are "
+            "nearly full; prepare a spare machine: " + "; ".join(problems)
+        )
 
     def _tables(self) -> tuple[TableEntry, ...]:
         if self.header is None:
@@ -267,6 +344,7 @@ class BallotBox:
             i for i, (p, c) in enumerate(zip(primary, copy, strict=True))
             if isinstance(p, Empty) and isinstance(c, Empty)
         ]
+        self.free_slots[entry.contest_id] = len(free) - 1 if free else 0
         if not free:
             raise BallotBoxError(
                 "記録領域がいっぱいです。投票機を替えてください / the slot table is full"
@@ -283,6 +361,7 @@ class BallotBox:
         """Journal, write primary, write copy, ledger, consume card, clear journal — in that
         order, so recovery can always tell whether the vote is recorded."""
         entries = {e.contest_id: e for e in self._tables()}
+        self.check_identity()
         plan = [(entries[c], self._free_slot(entries[c]), r) for c, r in records.items()]
         pending = {
             "card_id": card_id,
@@ -298,8 +377,10 @@ class BallotBox:
                     slot = encode_slot(record)
                     store.write_at(entry.file, index * SLOT_SIZE, slot)
                     if store.read_at(entry.file, index * SLOT_SIZE, SLOT_SIZE) != slot:
-                        raise MediumIOError(
-                            f"{store.label}: 書き込んだ記録を読み戻せません / read-back mismatch"
+                        raise MediumCorrupted(
+                            f"{store.label}: 書き込んだ記録を読み戻すと違っています（媒体の不良）。"
+                            "記録媒体を交換してください / read-back differs from what was written "
+                            "(failing medium)"
                         )
         except MediumError:
             # The machine is alive and knows the vote did not reach both media: take it back
@@ -324,6 +405,7 @@ class BallotBox:
 
     def recover(self) -> RecoveryOutcome | None:
         """Resolve a vote the journal says was under way; None when nothing was."""
+        self.ledger_repaired = self.ledger.repair() or self.ledger_repaired
         raw = self._storage.read(PENDING_FILE)
         if raw is None:
             return None
@@ -340,6 +422,11 @@ class BallotBox:
                 if not holds(self.copy, file, index, digest):
                     slot = self.primary.read_at(file, index * SLOT_SIZE, SLOT_SIZE)
                     self.copy.write_at(file, index * SLOT_SIZE, slot)
+                    if not holds(self.copy, file, index, digest):
+                        raise MediumCorrupted(
+                            f"{self.copy.label}: 復旧した記録を読み戻すと違っています / "
+                            "read-back of the recovered record differs"
+                        )
             else:
                 for store in (self.primary, self.copy):
                     raw_slot = store.read_at(file, index * SLOT_SIZE, SLOT_SIZE)
@@ -386,4 +473,13 @@ class BallotBox:
         for store in (self.primary, self.copy):
             store.write_atomic(AUDIT_LOG_FILE, audit_log)
             store.write_atomic(SEAL_FILE, encoded)
+        # Read both files back from each medium (not the page cache) before telling anyone
+        # that the media may be removed.
+        for store in (self.primary, self.copy):
+            for name, data in ((AUDIT_LOG_FILE, audit_log), (SEAL_FILE, encoded)):
+                if store.read_at(name, 0, len(data) + 1) != data:
+                    raise MediumCorrupted(
+                        f"{store.label}: {name} を読み戻すと違っています / read-back of {name} "
+                        "differs"
+                    )
         return seal

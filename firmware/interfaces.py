@@ -65,6 +65,18 @@ class MediumIOError(MediumError):
     """A read or write failed on the medium itself."""
 
 
+class MediumCorrupted(MediumIOError):
+    """What was read back from the medium is not what was written (failing sectors/cells)."""
+
+
+class MediumSlow(MediumError):
+    """A write did not become durable within the write deadline (failing or counterfeit medium)."""
+
+
+class MediumReplaced(MediumError):
+    """The medium now in the slot is not the one verified at start-up (another medium id)."""
+
+
 class MediumStore(Protocol):
     """A removable medium's filesystem, by relative file name. Writes are durable on return."""
 
@@ -90,7 +102,9 @@ class MediumStore(Protocol):
 
     def exists(self, name: str) -> bool: ...
 
-    def free_bytes(self) -> int: ...
+    def free_bytes(self) -> int:
+        """Free space in bytes; -1 when the filesystem driver does not report it."""
+        ...
 
 
 # --- smartcard reader -----------------------------------------------------------------------
@@ -123,10 +137,27 @@ class CardBlocked(CardError):
     """The card's PIN retry counter is exhausted; only the commission can reset it."""
 
 
+class UnknownCard(CardError):
+    """A card that speaks none of our applications (a bank card, a transit card, a blank)."""
+
+
+class ReaderUnavailable(CardError):
+    """No card reader: unplugged, or the PC/SC service is not running."""
+
+
+class TwoCards(CardError):
+    """More than one card is present at once; the machine will not guess which is meant."""
+
+
+class CardProtocolError(CardError):
+    """The card answered with bytes that are not a valid answer of docs/card-protocol.md."""
+
+
 class VotingCardPhase(Enum):
     ISSUED = "issued"
     LOCKED = "locked"
     CONSUMED = "consumed"
+    VOIDED = "voided"  # spoiled at reception (election/card_issuer.py); never usable
 
 
 @dataclass(frozen=True)
@@ -142,15 +173,28 @@ class CardReader(Protocol):
         """What card is in the reader, or None."""
         ...
 
+    def card_serial(self) -> bytes:
+        """The chip's serial (8 bytes), fixed at manufacture; voting tokens are bound to it."""
+        ...
+
     # admin cards
     def read_admin_certificate(self) -> bytes: ...
+
+    def read_card_auth_certificate(self) -> bytes:
+        """The card-authenticity certificate (readable without the PIN)."""
+        ...
+
+    def authenticate_card(self, challenge: bytes) -> bytes:
+        """Sign a card-authenticity challenge with the card-authenticity key (no PIN)."""
+        ...
 
     def verify_pin(self, pin: str) -> None:
         """Raise WrongPin (with tries left) or CardBlocked; the counter lives on the card."""
         ...
 
     def sign_challenge(self, challenge: bytes) -> bytes:
-        """Sign with the identity key; the card refuses before the PIN is verified."""
+        """Sign an admin-login challenge (election.credentials.login_challenge) with the identity
+        key; the card refuses before the PIN is verified and refuses any other bytes."""
         ...
 
     # voting cards
@@ -197,6 +241,16 @@ class PrintedDocument:
 
 class Printer(Protocol):
     def print_document(self, document: PrintedDocument) -> None: ...
+
+
+# --- network (art. 4-2) ---------------------------------------------------------------------
+
+
+class NetworkMonitor(Protocol):
+    def interfaces(self) -> tuple[str, ...]:
+        """Every network interface the kernel has, loopback included (drivers/network.py).
+        Raises ``OSError`` when they cannot be listed; the machine then refuses to open."""
+        ...
 
 
 # --- speech ---------------------------------------------------------------------------------

@@ -4,18 +4,27 @@ test that feeds the same events gets the same screens."""
 
 from __future__ import annotations
 
+import hashlib
+import re
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from election import canonical
 from election.credentials import (
+    CARD_AUTH_PURPOSE,
     AdminCertificate,
     CredentialError,
     Role,
+    card_auth_challenge,
+    certificate_digest,
+    login_challenge,
+    open_card_auth_certificate,
     open_certificate,
     read_token,
+    token_card_serial,
     verify_token_signature,
 )
 from election.package import (
@@ -26,11 +35,25 @@ from election.package import (
     check_amendment,
     load_package,
 )
-from election.signature import BadSignature, signed_message, verify
+from election.signature import BadSignature, verify
+from firmware.admin_views import (
+    ADMIN_VIEW_EVENTS,
+    VIEW_ACTIONS,
+    AdminViewsMixin,
+    ShowAuditLog,
+    ShowCounts,
+    ShowMedia,
+    ShowMenu,
+)
+from firmware.assisted import ASSISTED_FILE, AssistedVoting, CancelAssisted, EnableAssisted
 from firmware.audit import AuditLog
 from firmware.audit_events import AuditEvent
 from firmware.ballot_box import BallotBox, BallotBoxError, LedgerLine
+from firmware.booth import BOOTH_EVENTS, LOCKED_FILE, BoothMixin
+from firmware.booth_screens import SessionLocked
 from firmware.candidate_order import candidate_order
+from firmware.early_voting import check_carried_over
+from firmware.inactivity import KeepVoting, Tick
 from firmware.interfaces import (
     CardBlocked,
     CardError,
@@ -41,16 +64,27 @@ from firmware.interfaces import (
     InternalStorage,
     MediumError,
     MediumStore,
+    NetworkMonitor,
     PrintedDocument,
     Printer,
     PrinterError,
     RandomSource,
+    ReaderUnavailable,
     Speaker,
     SpeechError,
+    TwoCards,
+    UnknownCard,
     VotingCardPhase,
     WrongPin,
 )
-from firmware.reports import closing_report, zero_report
+from firmware.keypad import KeyPressed
+from firmware.reports import (
+    ClosingFigures,
+    ReportContext,
+    closing_report,
+    reopen_report,
+    zero_report,
+)
 from firmware.screens import (
     AdminMenu,
     AdminPin,
@@ -63,6 +97,7 @@ from firmware.screens import (
     Screen,
     Standby,
 )
+from firmware.voter_settings import DEFAULT_SETTINGS, ChangeSetting, OpenSettings, VoterSettings
 from media.counting_key import public_key as counting_public_key
 from media.vote_record import BLANK, Choice, encrypt_vote
 
@@ -131,6 +166,21 @@ class ReleaseCard:
 
 
 @dataclass(frozen=True)
+class CloseForNight:
+    """期日前投票: end the day, sealing the media with ``final = false``; reopen tomorrow."""
+
+
+@dataclass(frozen=True)
+class ReopenCheck:
+    """期日前投票, next morning: check the media against last night's seal; print the report."""
+
+
+@dataclass(frozen=True)
+class ReprintReport:
+    """Print the last report again (kept in internal storage: paper out, or another copy)."""
+
+
+@dataclass(frozen=True)
 class SignOut:
     pass
 
@@ -167,6 +217,11 @@ class EndWithoutVoting:
     pass
 
 
+@dataclass(frozen=True)
+class PowerFailing:
+    """The UPS reports that mains power failed (drivers/ups.py): suspend voting safely."""
+
+
 Event = (
     CardInserted
     | CardRemoved_
@@ -185,8 +240,14 @@ Event = (
     | ChangeContest
     | Cast
     | EndWithoutVoting
+    | Tick | KeyPressed | ChangeSetting | OpenSettings | KeepVoting  # firmware/booth.py
+    | ShowCounts | ShowMedia | ShowAuditLog | ShowMenu | EnableAssisted | CancelAssisted
+    | PowerFailing
+    | CloseForNight | ReopenCheck | ReprintReport  # polling operations (issue 7)
 )
-ADMIN_EVENTS = (LoadPackage, ZeroCheck, OpenPolls, PausePolls, ResumePolls, ClosePolls, ReleaseCard)
+ADMIN_EVENTS = (LoadPackage, ZeroCheck, OpenPolls, PausePolls, ResumePolls, ClosePolls, ReleaseCard,
+                CloseForNight, ReopenCheck, ReprintReport,
+                *ADMIN_VIEW_EVENTS)
 
 
 # --- sessions ------------------------------------------------------------------------------
@@ -196,6 +257,13 @@ ADMIN_EVENTS = (LoadPackage, ZeroCheck, OpenPolls, PausePolls, ResumePolls, Clos
 class AdminSession:
     certificate: AdminCertificate
     authenticated: bool = False
+    started: datetime | None = None  # when the PIN was verified (overall limit)
+    last_action: datetime | None = None  # idle limit
+    nonce_key: bytes = b""  # drawn once per session; each challenge's nonce derives from it
+    challenges: int = 0
+
+
+RELEASE_WINDOW = timedelta(minutes=2)  # an armed release waits this long for the voting card
 
 
 @dataclass
@@ -211,6 +279,11 @@ class VotingSession:
     selections: dict[str, str] = field(default_factory=dict)
     recorded: bool = False
     ended: bool = False
+    settings: VoterSettings = DEFAULT_SETTINGS  # reset with the session (firmware/booth.py)
+    in_settings: bool = False
+    focus: int = 0
+    last_input: datetime | None = None
+    alerted_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -220,6 +293,7 @@ class Devices:
     copy: MediumStore
     printer: Printer
     speaker: Speaker
+    network: NetworkMonitor | None = None  # art. 4-2; without one the polls never open
 
 
 def provision(
@@ -231,12 +305,13 @@ def provision(
     storage.write_atomic(MACHINE_ID_FILE, machine_id.encode())
     storage.write_atomic(MACHINE_KEY_FILE, key.private_bytes_raw())
     storage.write_atomic(COMMISSION_KEY_FILE, commission_public_key)
-    for stale in (PACKAGE_FILE, STATE_FILE, "pending.json", "cards.log", "audit.log"):
+    for stale in (PACKAGE_FILE, STATE_FILE, "pending.json", "cards.log", "audit.log",
+                  ASSISTED_FILE, LOCKED_FILE):
         storage.delete(stale)
     return key.public_key().public_bytes_raw()
 
 
-class Machine:
+class Machine(BoothMixin, AdminViewsMixin):
     def __init__(
         self,
         devices: Devices,
@@ -254,9 +329,11 @@ class Machine:
         self.ballot_box = BallotBox(devices.primary, devices.copy, storage, random)
         self.package: SignedPackage | None = None
         self.admin: AdminSession | None = None
+        self._release_armed: datetime | None = None
         self.session: VotingSession | None = None
         self.phase = Phase.UNPROVISIONED
         self.closing_number = 0
+        self._space_warned = False
         self.screen: Screen = Standby(self.phase)
         machine_id = storage.read(MACHINE_ID_FILE)
         key = storage.read(MACHINE_KEY_FILE)
@@ -264,12 +341,15 @@ class Machine:
         self.machine_id = machine_id.decode() if machine_id else ""
         self._key = Ed25519PrivateKey.from_private_bytes(key) if key else None
         self._commission_key = commission or b""
+        self._init_booth(storage)
 
     # --- start-up ----------------------------------------------------------------------------
 
     def boot(self) -> Screen:
         """Restore the day from internal storage, verify the media, resolve interrupted votes."""
         self.audit.record(AuditEvent.MACHINE_BOOTED, software_hash=self.software_hash)
+        if self.audit.torn_bytes:
+            self.audit.record(AuditEvent.AUDIT_LOG_REPAIRED, dropped_bytes=self.audit.torn_bytes)
         if self._key is None:
             self.phase = Phase.UNPROVISIONED
             return self._show(Notice("投票機が設定されていません", "Machine is not provisioned"))
@@ -289,6 +369,8 @@ class Machine:
             self.ballot_box.check_mirror()
         except (BallotBoxError, MediumError) as exc:
             return self._media_fault(exc)
+        if self.ballot_box.ledger_repaired:
+            self.audit.record(AuditEvent.LEDGER_REPAIRED)
         if outcome is not None:
             self.audit.record(AuditEvent.RECOVERY, "success", recorded=outcome.recorded)
             if self.phase is Phase.OPEN:
@@ -311,11 +393,16 @@ class Machine:
                     for_admin=True,
                 )
             )
-        return self._show(Standby(self.phase))
+        return self._show(SessionLocked() if self.locked_card else Standby(self.phase))
 
     # --- dispatch ----------------------------------------------------------------------------
 
     def handle(self, event: Event) -> Screen:
+        expired = self._admin_expired()
+        if expired is not None:
+            return expired
+        if isinstance(event, BOOTH_EVENTS):
+            return self._booth_event(event)
         if isinstance(event, CardInserted):
             return self._card_inserted()
         if isinstance(event, CardRemoved_):
@@ -324,6 +411,8 @@ class Machine:
             return self._pin_entered(event.pin)
         if isinstance(event, SignOut):
             return self._end_admin("sign-out")
+        if isinstance(event, PowerFailing):
+            return self._power_failing()
         if isinstance(event, ADMIN_EVENTS):
             return self._admin_action(event)
         return self._voter_action(event)
@@ -355,7 +444,19 @@ class Machine:
     def _card_inserted(self) -> Screen:
         try:
             kind = self.devices.reader.card_kind()
-        except CardError:
+        except (UnknownCard, TwoCards, ReaderUnavailable) as exc:
+            self.audit.record(AuditEvent.CARD_READER_FAULT, "failure", reason=type(exc).__name__)
+            ja, en = {
+                UnknownCard: ("このカードは投票機のカードではありません", "This is not a card of this "
+                              "voting system"),
+                TwoCards: ("カードが2枚あります。1枚だけ入れてください", "Two cards at once: insert "
+                           "only one"),
+                ReaderUnavailable: ("カードリーダーが接続されていません。係員にお知らせください",
+                                    "No card reader: call the poll manager"),
+            }[type(exc)]
+            return self._show(Notice(ja, en, isinstance(exc, ReaderUnavailable)))
+        except CardError as exc:
+            self.audit.record(AuditEvent.CARD_READER_FAULT, "failure", reason=type(exc).__name__)
             kind = None
         if kind is CardKind.ADMIN:
             return self._admin_card_inserted()
@@ -366,6 +467,8 @@ class Machine:
     def _card_removed(self) -> Screen:
         if self.admin is not None:
             return self._end_admin("card-removed")
+        if self.locked_card is not None:
+            return self._show(SessionLocked())  # until the poll manager's card (booth.py)
         if self.session is not None:
             # A session left unfinished: nothing recorded; the card stays locked to this
             # machine, so it can only come back here.
@@ -389,6 +492,9 @@ class Machine:
         except (CredentialError, CardError) as exc:
             self.audit.record(AuditEvent.ADMIN_CARD_INSERTED, "failure", reason=str(exc)[:80])
             return self._show(Notice(f"管理者カードを確認できません: {exc}", str(exc), True))
+        refused = self._card_authentic(data, certificate)
+        if refused is not None:
+            return refused
         self.audit.record(
             AuditEvent.ADMIN_CARD_INSERTED,
             "success",
@@ -398,20 +504,81 @@ class Machine:
         self.admin = AdminSession(certificate)
         return self._show(AdminPin(certificate.holder, certificate.role.value, -1))
 
+    def _card_authentic(self, data: bytes, certificate: AdminCertificate) -> Screen | None:
+        """Before the PIN: the card proves it holds the card-authenticity key certified by the
+        commission for this card and election (a copied certificate on another card fails
+        here), and, when the package lists admin cards, that it is one of them."""
+        reader = self.devices.reader
+        try:
+            auth = open_card_auth_certificate(
+                reader.read_card_auth_certificate(), self._commission_key,
+                certificate.election_id, self.clock.now(),
+            )
+            if auth.card_id != certificate.card_id:
+                raise CredentialError("カードの証明書が一致しません / the card's two certificates "
+                                      "name different cards")
+            challenge = card_auth_challenge(self.random.token(32), self.machine_id)
+            verify(auth.public_key, CARD_AUTH_PURPOSE, challenge,
+                   reader.authenticate_card(challenge), "管理者カード / admin card")
+            listed = self.package.package.admin_certificates if self.package else ()
+            if listed and certificate_digest(data) not in listed:
+                raise CredentialError("この管理者カードは選挙データに登録されていません / this admin "
+                                      "card is not listed in the election package")
+        except (CredentialError, CardError, BadSignature) as exc:
+            self.audit.record(AuditEvent.ADMIN_CARD_AUTHENTICATED, "failure",
+                              card_id=certificate.card_id, reason=str(exc)[:80])
+            return self._show(Notice(f"管理者カードを確認できません: {exc}", str(exc), True))
+        self.audit.record(AuditEvent.ADMIN_CARD_AUTHENTICATED, "success",
+                          card_id=certificate.card_id)
+        return None
+
+    def _card_signs(self, operation: str) -> None:
+        """The card signs a fresh challenge binding nonce, machine, package and operation
+        (docs/card-protocol.md §5.3); raises CardError or BadSignature."""
+        admin = self.admin
+        assert admin is not None
+        if not admin.nonce_key:
+            admin.nonce_key = self.random.token(32)
+        admin.challenges += 1
+        nonce = hashlib.sha256(admin.nonce_key + admin.challenges.to_bytes(8, "big")).digest()
+        challenge = login_challenge(
+            nonce, self.machine_id,
+            self.package.fingerprint if self.package else "", operation,
+        )
+        signature = self.devices.reader.sign_challenge(challenge)
+        verify(admin.certificate.public_key, LOGIN_PURPOSE, challenge, signature,
+               "管理者カード / admin card")
+
+    def _admin_expired(self) -> Screen | None:
+        """Idle limit (the package's inactivity setting) and overall limit (its admin session
+        setting); either ends the session as if the card were removed."""
+        admin = self.admin
+        if admin is None or not admin.authenticated or self.package is None:
+            return None
+        settings = self.package.package.settings
+        now = self.clock.now()
+        assert admin.started is not None and admin.last_action is not None
+        if now - admin.started > timedelta(seconds=settings.admin_session_seconds):
+            reason = "overall"
+        elif now - admin.last_action > timedelta(seconds=settings.inactivity_alert_seconds):
+            reason = "idle"
+        else:
+            admin.last_action = now
+            return None
+        self.audit.record(AuditEvent.ADMIN_SESSION_EXPIRED, card_id=admin.certificate.card_id,
+                          limit=reason)
+        self._end_admin(f"timeout-{reason}")
+        return self._show(Notice(
+            "管理者の操作時間が終了しました。カードを入れ直してください",
+            "The admin session timed out; insert the card again", True))
+
     def _pin_entered(self, pin: str) -> Screen:
         if self.admin is None or self.admin.authenticated:
             return self.screen
         certificate = self.admin.certificate
         try:
             self.devices.reader.verify_pin(pin)
-            challenge = (
-                self.random.token(32)
-                + self.machine_id.encode()
-                + b"\x00"
-                + (self.package.fingerprint.encode() if self.package else b"")
-            )
-            signature = self.devices.reader.sign_challenge(signed_message(LOGIN_PURPOSE, challenge))
-            verify(certificate.public_key, LOGIN_PURPOSE, challenge, signature, "管理者カード")
+            self._card_signs("login")
         except WrongPin as exc:
             self.audit.record(
                 AuditEvent.ADMIN_PIN_CHECKED, "failure", card_id=certificate.card_id,
@@ -435,8 +602,9 @@ class Machine:
             self.admin = None
             return self._show(Notice("管理者カードの認証に失敗しました", "Card authentication failed", True))
         self.admin.authenticated = True
+        self.admin.started = self.admin.last_action = self.clock.now()
         self.audit.record(AuditEvent.ADMIN_PIN_CHECKED, "success", card_id=certificate.card_id)
-        return self._admin_menu()
+        return self._admin_menu(self._after_admin_login())
 
     def _end_admin(self, reason: str) -> Screen:
         if self.admin is not None:
@@ -456,15 +624,22 @@ class Machine:
                 counts = tuple(self.ballot_box.record_counts().items())
             except (MediumError, BallotBoxError) as exc:
                 message = message or str(exc)
+        if not message and self.phase in (Phase.OPEN, Phase.PAUSED):
+            message = self._space_warning() or ""
         actions = {
             Phase.SETUP: ("load-package",),
             Phase.PACKAGE_LOADED: ("load-package", "zero-check"),
             Phase.ZERO_CHECKED: ("load-package", "open"),
-            Phase.OPEN: ("load-package", "pause", "close"),
-            Phase.PAUSED: ("load-package", "resume", "close", "release-card"),
+            Phase.OPEN: ("load-package", "pause", "close", "close-for-night"),
+            Phase.PAUSED: ("load-package", "resume", "close", "close-for-night", "release-card"),
+            Phase.NIGHT_CLOSED: ("reopen-check",),
             Phase.CLOSED: (),
             Phase.UNPROVISIONED: (),
         }[self.phase]
+        if self.storage.read(LAST_REPORT_FILE) is not None:
+            actions += ("reprint",)
+        if self.phase in (Phase.OPEN, Phase.PAUSED):
+            actions += ("assisted",)  # art. 7, for the next session (admin_views.py)
         return self._show(
             AdminMenu(
                 holder=self.admin.certificate.holder,
@@ -476,6 +651,7 @@ class Machine:
                 sessions_without_vote=sum(not line.voted for line in lines),
                 actions=actions,
                 message=message,
+                views=VIEW_ACTIONS if self.package is not None else (),
             )
         )
 
@@ -492,6 +668,17 @@ class Machine:
                 Notice("この操作は投票管理者のカードでのみ行えます",
                        "Only a poll manager's card may do this", True)
             )
+        if not isinstance(event, ReleaseCard):
+            operation = re.sub(r"(?<!^)(?=[A-Z])", "-", name).lower()
+            try:
+                self._card_signs(operation)
+            except (CardError, BadSignature) as exc:
+                self.audit.record(AuditEvent.ADMIN_OPERATION_SIGNED, "failure",
+                                  operation=operation, reason=type(exc).__name__)
+                self._end_admin("card-refused")
+                return self._show(Notice(
+                    "管理者カードが操作を承認しませんでした。カードを入れ直してください",
+                    "The admin card did not approve the operation; insert it again", True))
         if isinstance(event, LoadPackage):
             return self._load_package(event.data)
         if isinstance(event, ZeroCheck):
@@ -504,6 +691,14 @@ class Machine:
             return self._resume()
         if isinstance(event, ClosePolls):
             return self._close()
+        if isinstance(event, CloseForNight):
+            return self._close(final=False)
+        if isinstance(event, ReopenCheck):
+            return self._reopen_check()
+        if isinstance(event, ReprintReport):
+            return self._reprint()
+        if isinstance(event, ADMIN_VIEW_EVENTS):
+            return self._admin_view(event)
         return self._release_card()
 
     def _refuse(self, action: str, ja: str, en: str) -> Screen:
@@ -523,6 +718,14 @@ class Machine:
             if not p.valid_from <= today <= p.valid_until:
                 return self._refuse(
                     "open", "選挙データの有効期間外です", "outside the package's validity period"
+                )
+        if target is Phase.OPEN:
+            connected = self._network_interfaces()
+            if connected:
+                return self._admin_menu(
+                    "ネットワークに接続できる装置があるため投票を開始できません（第4条の2）。"
+                    f"取り外してください: {connected} / a network interface exists; polls cannot "
+                    "open (art. 4-2)"
                 )
         self._set_phase(target)
         self.audit.record(event)
@@ -577,16 +780,7 @@ class Machine:
             self.audit.record(AuditEvent.ZERO_CHECK, "failure", problems=len(problems))
             return self._admin_menu("ゼロ確認失敗。投票を開始できません / zero check failed: "
                                     + "; ".join(problems))
-        assert self.ballot_box.header is not None and self.ballot_box.copy_header is not None
-        report = zero_report(
-            self.machine_id,
-            self.software_hash,
-            self.package,
-            (self.ballot_box.header.medium_id, self.ballot_box.copy_header.medium_id),
-            counts,
-            self.clock.now(),
-            self._key,
-        )
+        report = zero_report(self._report_context(), self._media_ids(), counts)
         self.audit.record(AuditEvent.ZERO_CHECK, "success")
         self._set_phase(Phase.ZERO_CHECKED)
         return self._admin_menu(self._print(report))
@@ -603,7 +797,7 @@ class Machine:
             self.audit.record(AuditEvent.RECOVERY, "success", recorded=outcome.recorded)
         return self._transition(Phase.PAUSED, Phase.OPEN, AuditEvent.POLLS_RESUMED)
 
-    def _close(self) -> Screen:
+    def _close(self, final: bool = True) -> Screen:
         if self.phase not in (Phase.OPEN, Phase.PAUSED):
             return self._refuse("close", "投票中ではありません", "polls are not open")
         assert self.package is not None and self._key is not None
@@ -619,7 +813,7 @@ class Machine:
                 self.package,
                 self._key,
                 self.closing_number + 1,
-                True,
+                final,
                 self.audit.export(),
                 self.audit.count,
                 self.audit.head,
@@ -629,27 +823,88 @@ class Machine:
             return self._admin_menu(f"封印に失敗しました。投票は一時停止中です / sealing failed, "
                                     f"polls stay paused: {exc}")
         self.closing_number += 1
-        self._set_phase(Phase.CLOSED)
+        self._set_phase(Phase.CLOSED if final else Phase.NIGHT_CLOSED)
         self.audit.record(AuditEvent.MEDIA_SEAL, "success")
-        self.audit.record(AuditEvent.POLLS_CLOSED)
+        if final:
+            self.audit.record(AuditEvent.POLLS_CLOSED)
+        else:
+            self.audit.record(AuditEvent.POLLS_CLOSED_FOR_NIGHT, closing=self.closing_number)
+        self.audit.record(AuditEvent.MEDIA_REMOVABLE)
         lines = self.ballot_box.ledger.lines()
-        eligible = {
-            c.contest_id: sum(line.voted and c.contest_id in line.contests for line in lines)
-            for c in self.package.package.contests
-        }
-        report = closing_report(
-            self.machine_id,
-            self.software_hash,
-            self.package,
-            {t.contest_id: t.records for t in seal.tables},
-            eligible,
-            seal.sessions_voted,
-            seal.sessions_without_vote,
-            {t.contest_id: t.digest for t in seal.tables},
-            self.clock.now(),
-            self._key,
+        figures = ClosingFigures(
+            seal=seal,
+            eligible_per_contest={
+                c.contest_id: sum(line.voted and c.contest_id in line.contests for line in lines)
+                for c in self.package.package.contests
+            },
+            assisted_sessions=AssistedVoting(self.storage).sessions,
+            errors=sum(entry.outcome == "failure" for entry in self.audit.entries()),
         )
+        return self._admin_menu(self._print(closing_report(self._report_context(), figures)))
+
+    def _report_context(self) -> ReportContext:
+        assert self.package is not None and self._key is not None
+        return ReportContext(
+            self.machine_id, self.software_hash, self.package, self.clock.now(), self._key
+        )
+
+    def _media_ids(self) -> tuple[str, str]:
+        assert self.ballot_box.header is not None and self.ballot_box.copy_header is not None
+        return (self.ballot_box.header.medium_id, self.ballot_box.copy_header.medium_id)
+
+    def _network_interfaces(self) -> str:
+        """Art. 4-2: the names of every interface other than loopback ('' when there is none);
+        a machine that cannot tell counts as connected."""
+        monitor = self.devices.network
+        try:
+            if monitor is None:
+                raise OSError("no network monitor")
+            found = [name for name in monitor.interfaces() if name != "lo"]
+        except OSError as exc:
+            found = [f"確認不能 / cannot list interfaces: {exc}"]
+        if found:
+            self.audit.record(
+                AuditEvent.NETWORK_INTERFACE_FOUND, "failure", interfaces=", ".join(found)[:120]
+            )
+        return ", ".join(found)
+
+    def _reopen_check(self) -> Screen:
+        """期日前投票, next morning: same media, records equal to last night's seal."""
+        if self.phase is not Phase.NIGHT_CLOSED:
+            return self._refuse("reopen-check", "前夜の投票終了後のみ", "only after a night close")
+        assert self.package is not None and self._key is not None
+        self.audit.record(AuditEvent.REOPEN_CHECK, "start")
+        try:
+            self.ballot_box.prepare(self.machine_id, self.package, self._key)
+            self.ballot_box.check_mirror()
+            carried = check_carried_over(
+                self.ballot_box, self.machine_id, self._key.public_key().public_bytes_raw(),
+                self.closing_number,
+            )
+        except (MediumError, BallotBoxError) as exc:
+            self.audit.record(AuditEvent.REOPEN_CHECK, "failure", reason=type(exc).__name__)
+            return self._admin_menu(f"再開確認に失敗しました。投票を再開できません / reopening "
+                                    f"check failed: {exc}")
+        lines = self.ballot_box.ledger.lines()
+        report = reopen_report(
+            self._report_context(), self._media_ids(), carried.seal, carried.records_per_contest,
+            sum(line.voted for line in lines), sum(not line.voted for line in lines),
+        )
+        self.audit.record(AuditEvent.REOPEN_CHECK, "success", closing=self.closing_number)
+        self._set_phase(Phase.ZERO_CHECKED)
         return self._admin_menu(self._print(report))
+
+    def _reprint(self) -> Screen:
+        stored = self.storage.read(LAST_REPORT_FILE)
+        if stored is None:
+            return self._admin_menu("再印刷する報告書がありません / no report to reprint")
+        kept = canonical.decode_object(stored)
+        document = PrintedDocument(
+            str(kept["title"]), tuple(str(line) for line in kept["lines"]),
+            bytes.fromhex(str(kept["qr"])) or None,
+        )
+        self.audit.record(AuditEvent.REPORT_REPRINTED, title=document.title)
+        return self._admin_menu(self._print(document))
 
     def _print(self, document: PrintedDocument) -> str:
         self.storage.write_atomic(
@@ -672,17 +927,42 @@ class Machine:
             return self._refuse("release-card", "投票は終了しています", "polls are closed")
         reader = self.devices.reader
         try:
+            if reader.card_kind() is CardKind.ADMIN:
+                # One reader: the poll manager authorises, takes the card out, and inserts the
+                # voting card within RELEASE_WINDOW; it is released only if its vote was not
+                # recorded (checked then, _armed_release).
+                self._release_armed = self.clock.now() + RELEASE_WINDOW
+                self.audit.record(AuditEvent.VOTING_CARD_RELEASE_ARMED)
+                return self._admin_menu("管理者カードを抜き、解放する投票カードを入れてください / "
+                                        "remove your card and insert the voting card to release")
+        except CardError as exc:
+            return self._admin_menu(f"カードを読めません / cannot read card: {exc}")
+        return self._admin_menu(self._release_voting_card())
+
+    def _armed_release(self) -> Screen | None:
+        """The voting card inserted after an armed release (see _release_card)."""
+        armed, self._release_armed = self._release_armed, None
+        if armed is None or self.clock.now() > armed:
+            return None
+        ja, _, en = self._release_voting_card().partition(" / ")
+        return self._show(Notice(ja, en, True))
+
+    def _release_voting_card(self) -> str:
+        """Release the voting card in the reader if it is locked to this machine and its vote
+        was not recorded (the ledger decides, never the card)."""
+        reader = self.devices.reader
+        try:
             token, _, _ = read_token(reader.read_voting_token())
             status = reader.voting_card_status()
             if self.ballot_box.ledger.consumed(token.card_id):
-                return self._admin_menu("このカードの投票は記録済みです / this card's vote is recorded")
+                return "このカードの投票は記録済みです。解放できません / this card's vote is recorded"
             if status.phase is not VotingCardPhase.LOCKED or status.machine_id != self.machine_id:
-                return self._admin_menu("解放できるカードではありません / not a card to release")
+                return "解放できるカードではありません / not a card to release"
             reader.release_voting_card(self.machine_id)
         except (CardError, CredentialError) as exc:
-            return self._admin_menu(f"カードを読めません / cannot read card: {exc}")
+            return f"カードを読めません / cannot read card: {exc}"
         self.audit.record(AuditEvent.VOTING_CARD_RELEASED)
-        return self._admin_menu("カードを解放しました / card released")
+        return "カードを解放しました / card released"
 
     # --- voting ------------------------------------------------------------------------------
 
@@ -691,12 +971,23 @@ class Machine:
         return self._show(Notice(ja, en))
 
     def _voting_card_inserted(self) -> Screen:
+        released = self._armed_release()
+        if released is not None:
+            return released
+        if self.locked_card is not None:
+            return self._show(SessionLocked())
         if self.phase is not Phase.OPEN or self.package is None:
             return self._refuse_card(
                 "not-open", "現在は投票できません。係員にお知らせください", "Voting is not open now"
             )
         if self.session is not None or self.admin is not None:
             return self.screen
+        if self._network_interfaces():  # art. 4-2: an interface appeared while open
+            self._set_phase(Phase.PAUSED)
+            return self._refuse_card(
+                "network", "ネットワーク装置が接続されたため投票を停止しました。係員にお知らせ"
+                "ください（第4条の2）", "A network device appeared; voting is stopped (art. 4-2)"
+            )
         package = self.package.package
         reader = self.devices.reader
         try:
@@ -710,6 +1001,11 @@ class Machine:
                 return self._refuse_card("place", "この投票所の投票カードではありません",
                                          "This card is for another polling place")
             verify_token_signature(body, signature, issuer.public_key)
+            if token_card_serial(token) != reader.card_serial().hex():
+                # a genuine token copied onto another card: the chip serial is not the one the
+                # issuer wrote it for (docs/card-protocol.md §7.2)
+                return self._refuse_card("copied", "この投票カードは受付で発行されたカードではありません",
+                                         "This token was not issued for this card; call staff")
             if token.expires_at < self.clock.now():
                 return self._refuse_card("expired", "投票カードの有効期限が切れています",
                                          "This card has expired; return to reception")
@@ -724,6 +1020,9 @@ class Machine:
             if status.phase is VotingCardPhase.CONSUMED:
                 return self._refuse_card("used", "この投票カードは使用済みです",
                                          "This card has already been used")
+            if status.phase is VotingCardPhase.VOIDED:
+                return self._refuse_card("voided", "この投票カードは無効にされています",
+                                         "This card was voided at reception")
             if status.phase is VotingCardPhase.LOCKED and status.machine_id != self.machine_id:
                 return self._refuse_card("locked", "このカードは別の投票機で使用中です",
                                          "This card is in use on another machine")
@@ -741,7 +1040,7 @@ class Machine:
             if c.contest_id in token.contests
         ]
         self.session = VotingSession(token.card_id, token.contests, token.audio, ordered)
-        return self._contest_screen()
+        return self._begin_session(token.audio)
 
     def _contest_screen(self) -> Screen:
         assert self.session is not None
@@ -756,6 +1055,8 @@ class Machine:
             candidates=candidates,
             blank_allowed=contest.blank_allowed,
             selected=s.selections.get(contest.contest_id),
+            settings=s.settings,
+            focus=s.focus,
         )
         if s.audio:
             self._say(
@@ -778,7 +1079,7 @@ class Machine:
                 lines.append(ReviewLine(contest.contest_id, contest.title, c.name, c.party, c.kana))
         if self.session.audio:
             self._say([f"{line.title}、{line.kana}、{line.party}" for line in lines])
-        return self._show(Review(tuple(lines)))
+        return self._show(Review(tuple(lines), self.session.settings, self.session.focus))
 
     def _say(self, texts: list[str]) -> None:
         try:
@@ -791,6 +1092,9 @@ class Machine:
         s = self.session
         if s is None or s.recorded or s.ended:
             return self.screen
+        used = self._voter_input(event)  # inactivity, focus, settings screen (booth.py)
+        if used is not None:
+            return used
         contest, candidates = s.contests[s.position]
         if isinstance(event, EndWithoutVoting):
             return self._end_without_vote()
@@ -863,7 +1167,39 @@ class Machine:
         records.clear()
         s.recorded = True
         self.audit.record(AuditEvent.VOTE_COMMIT, "success")
-        return self._show(Recorded())
+        self._space_warning()
+        return self._show(Recorded(s.settings))
+
+    def _space_warning(self) -> str | None:
+        """Media nearly full: logged once, shown on every admin menu until the close."""
+        try:
+            warning = self.ballot_box.space_warning(len(self.audit.export()))
+        except (MediumError, BallotBoxError) as exc:
+            return str(exc)
+        if warning and not self._space_warned:
+            self._space_warned = True
+            self.audit.record(AuditEvent.MEDIA_SPACE_LOW, "failure")
+        return warning
+
+    def _power_failing(self) -> Screen:
+        """UPS on battery: nothing half-written exists between events (every cast is durable
+        or journaled), so drop an unfinished session — its card stays locked to this machine
+        for the poll manager to release — and pause until power is back (art. 4-1-5)."""
+        if self.session is not None and not self.session.recorded:
+            self.session.selections.clear()
+            self.session = None
+        self.audit.record(AuditEvent.POWER_FAILING, phase=self.phase.value)
+        if self.phase is Phase.OPEN:
+            self._set_phase(Phase.PAUSED)
+        return self._show(
+            Notice(
+                "停電のため投票を一時停止しました。記録済みの投票は安全です。電源の復旧後、投票管理者が"
+                "再開してください",
+                "Power failure: voting is suspended; recorded votes are safe. The poll manager "
+                "resumes once power is back.",
+                for_admin=True,
+            )
+        )
 
     def _end_without_vote(self) -> Screen:
         assert self.session is not None

@@ -6,6 +6,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from election.package import Candidate
+from firmware.admin_screens import AdminCounts, AuditLogView, MediaStatus
+from firmware.booth_screens import InactivityAlert, SessionLocked, VoterSettingsMenu
+from firmware.voter_settings import DEFAULT_SETTINGS, VoterSettings
 
 
 class Phase(StrEnum):
@@ -17,6 +20,7 @@ class Phase(StrEnum):
     ZERO_CHECKED = "zero-checked"
     OPEN = "open"
     PAUSED = "paused"
+    NIGHT_CLOSED = "closed-for-night"  # 期日前投票: sealed (not final), reopens next morning
     CLOSED = "closed"
 
 
@@ -54,6 +58,7 @@ class AdminMenu:
     sessions_without_vote: int
     actions: tuple[str, ...]
     message: str = ""
+    views: tuple[str, ...] = ()  # read-only views: "counts", "media", "audit-log"
 
 
 @dataclass(frozen=True)
@@ -68,6 +73,8 @@ class ContestChoice:
     candidates: tuple[Candidate, ...]
     blank_allowed: bool
     selected: str | None  # candidate id, "blank", "abstain" or None
+    settings: VoterSettings = DEFAULT_SETTINGS  # the voter's own (firmware/voter_settings.py)
+    focus: int = 0  # keypad focus: index into firmware.keypad.focus_items(screen)
 
 
 @dataclass(frozen=True)
@@ -84,11 +91,19 @@ class Review:
     """The confirmation screen (art. 4-1-3): every choice by name and party before recording."""
 
     lines: tuple[ReviewLine, ...]
+    settings: VoterSettings = DEFAULT_SETTINGS
+    focus: int = 0
 
 
 @dataclass(frozen=True)
 class Recorded:
     """The vote is durable on both media (VVSG 7.3-J); remove the card."""
 
+    settings: VoterSettings = DEFAULT_SETTINGS
 
-Screen = Standby | Notice | AdminPin | AdminMenu | ContestChoice | Review | Recorded
+
+Screen = (
+    Standby | Notice | AdminPin | AdminMenu | ContestChoice | Review | Recorded
+    | VoterSettingsMenu | InactivityAlert | SessionLocked | AdminCounts | MediaStatus
+    | AuditLogView
+)

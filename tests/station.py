@@ -9,9 +9,15 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from drivers.card_sim import SimulatedAdminCard, SimulatedCardReader, SimulatedVotingCard
+from drivers.card_sim import (
+    SimulatedAdminCard,
+    SimulatedCardReader,
+    SimulatedVotingCard,
+    with_card_authenticity,
+)
 from drivers.clock import JST, SimulatedClock
 from drivers.medium import SimulatedMedium
+from drivers.network import SimulatedNetwork
 from drivers.printer_sim import SimulatedPrinter
 from drivers.randomness import SeededRandom
 from drivers.speaker_sim import SimulatedSpeaker
@@ -80,7 +86,7 @@ def admin_card(
         not_after=ELECTION_DAY + timedelta(days=2),
         public_key=identity.public_key().public_bytes_raw(),
     ).sign(signer)
-    return SimulatedAdminCard(certificate, identity, pin)
+    return with_card_authenticity(SimulatedAdminCard(certificate, identity, pin), signer)
 
 
 @dataclass
@@ -105,7 +111,8 @@ class Station:
     def reboot(self) -> Screen:
         """Power cycle: a new Machine over the same storage and media (RAM is lost)."""
         self.machine = fw.Machine(
-            fw.Devices(self.reader, self.primary, self.copy, self.printer, self.speaker),
+            fw.Devices(self.reader, self.primary, self.copy, self.printer, self.speaker,
+                       self.machine.devices.network),
             self.storage, self.clock, self.random, "0" * 64,
         )
         return self.machine.boot()
@@ -151,6 +158,7 @@ class Station:
         card = card or self.voting_card(tuple(choices))
         self.reader.insert(card)
         screen = self.machine.handle(fw.CardInserted())
+        screen = self.machine.handle(fw.Next())  # past the voter settings screen
         for contest_id in choices:
             screen = self.machine.handle(fw.Select(choices[contest_id]))
             screen = self.machine.handle(fw.Next())
@@ -171,7 +179,8 @@ def make_station(machine_id: str = "M-001", seed: int = 1, slots: int = 64) -> S
     copy = SimulatedMedium("副本 / copy")
     printer = SimulatedPrinter()
     speaker = SimulatedSpeaker()
-    machine = fw.Machine(fw.Devices(reader, primary, copy, printer, speaker), storage, clock,
+    machine = fw.Machine(fw.Devices(reader, primary, copy, printer, speaker, SimulatedNetwork()),
+                         storage, clock,
                          random, "0" * 64)
     station = Station(machine_id, machine, reader, primary, copy, storage, printer, speaker,
                       clock, random, public)

@@ -12,6 +12,7 @@ import pytest
 from drivers.clock import JST
 from election.credentials import Role
 from firmware import machine as fw
+from firmware.booth_screens import VoterSettingsMenu
 from firmware.interfaces import VotingCardPhase
 from firmware.screens import AdminMenu, AdminPin, ContestChoice, Notice, Phase, Recorded, Standby
 from media.layout import SEAL_FILE, table_file
@@ -48,7 +49,7 @@ def test_voting_card_is_accepted_only_while_polls_are_open(phase: Phase) -> None
     card = station.voting_card()
     mark = station.machine.audit.count
     if phase is Phase.OPEN:  # the control: the very same card is accepted when open
-        run_flow(station, [(Insert(card), ContestChoice)])
+        run_flow(station, [(Insert(card), VoterSettingsMenu), (fw.Next(), ContestChoice)])
         assert card.phase is VotingCardPhase.LOCKED
         return
     run_flow(station, [
@@ -235,7 +236,7 @@ def _assert_closed_for_good(station: Station) -> None:
              {k: bytes(v) for k, v in station.copy.files.items()})
     mark = station.machine.audit.count
     steps: list[Step] = login(station.manager)
-    steps += [(e, AdminMenu, lambda s: s.phase is Phase.CLOSED and s.actions == ())
+    steps += [(e, AdminMenu, lambda s: s.phase is Phase.CLOSED and s.actions == ("reprint",))
               for e in _after_close(station)]
     steps += [(Pull(), Standby, lambda s: s.phase is Phase.CLOSED)]
     run_flow(station, steps)
@@ -256,7 +257,8 @@ def test_close_is_final_even_after_a_power_cut() -> None:
     run_flow(station, voter_flow(station.voting_card(), {"mayor": "mayor-1",
                                                          "assembly": "assembly-1"}))
     run_flow(station, login(station.manager) + [
-        (fw.ClosePolls(), AdminMenu, lambda s: s.phase is Phase.CLOSED and s.actions == ()),
+        (fw.ClosePolls(), AdminMenu,
+         lambda s: s.phase is Phase.CLOSED and s.actions == ("reprint",)),
         (Pull(), Standby),
     ])
     assert station.printer.printed[-1].title.startswith("投票終了報告")
@@ -296,7 +298,7 @@ def test_pause_blocks_voting_and_resume_allows_it() -> None:
 def test_a_voter_cannot_pause_or_close_from_the_booth() -> None:
     station = station_in(Phase.OPEN)
     run_flow(station, [
-        (Insert(station.voting_card()), ContestChoice),
+        (Insert(station.voting_card()), VoterSettingsMenu), (fw.Next(), ContestChoice),
         (fw.PausePolls(), Notice),
         (fw.ClosePolls(), Notice),
     ])

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from drivers.card_sim import SimulatedAdminCard, SimulatedVotingCard
+from drivers.card_sim import SimulatedAdminCard, SimulatedVotingCard, with_card_authenticity
 from election.authoring import read_source
 from election.credentials import AdminCertificate, Role
 from election.package import SignedPackage
@@ -165,10 +165,12 @@ def open_station(machine_id: str = "M-001", seed: int = 1, slots: int = 64) -> S
 def voter_flow(
     card: SimulatedVotingCard, choices: dict[str, str], cast: bool = True
 ) -> list[Step]:
-    """A voter's path as steps: a choice screen per contest, the review, then recorded."""
+    """A voter's path as steps: the settings screen (left as they are), a choice screen per
+    contest, the review, then recorded."""
+    from firmware.booth_screens import VoterSettingsMenu
     from firmware.screens import ContestChoice, Recorded, Review
 
-    steps: list[Step] = [(Insert(card), ContestChoice)]
+    steps: list[Step] = [(Insert(card), VoterSettingsMenu), (fw.Next(), ContestChoice)]
     contests = sorted(choices, key=list(CANDIDATES).index)  # the machine shows package order
     for index, contest_id in enumerate(contests):
         steps.append(
@@ -248,7 +250,7 @@ def admin_card_valid(
         not_after=not_after,
         public_key=identity.public_key().public_bytes_raw(),
     ).sign(COMMISSION_KEY)
-    return SimulatedAdminCard(certificate, identity, PIN)
+    return with_card_authenticity(SimulatedAdminCard(certificate, identity, PIN), COMMISSION_KEY)
 
 
 def source_contests() -> list[dict[str, Any]]:

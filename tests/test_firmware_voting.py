@@ -18,6 +18,7 @@ from drivers.randomness import SeededRandom
 from election.credentials import VotingCardToken
 from election.package import CandidateStatus, Contest, OrderRule, amend, sign_package
 from firmware import machine as fw
+from firmware.booth_screens import VoterSettingsMenu
 from firmware.candidate_order import candidate_order
 from firmware.interfaces import VotingCardPhase
 from firmware.screens import (
@@ -66,7 +67,7 @@ def test_full_path_choice_per_contest_then_review_then_recorded() -> None:
     station = open_station()
     card = station.voting_card()
     screens = run_flow(station, [
-        (Insert(card), ContestChoice,
+        (Insert(card), VoterSettingsMenu), (fw.Next(), ContestChoice,
          lambda s: (s.contest_id, s.position, s.of, s.selected) == ("mayor", 1, 2, None)),
         (fw.Select("mayor-2"), ContestChoice, lambda s: s.selected == "mayor-2"),
         (fw.Next(), ContestChoice,
@@ -77,7 +78,7 @@ def test_full_path_choice_per_contest_then_review_then_recorded() -> None:
         (fw.Cast(), Recorded),  # pressing again records nothing more
         (Pull(), Standby),
     ])
-    review = screens[4]
+    review = screens[5]
     assert [(line.contest_id, line.name, line.party) for line in review.lines] == [
         ("mayor", "桜川 花子", "学園都市の会"),
         ("assembly", "谷田部 さくら", "無所属"),
@@ -145,7 +146,7 @@ def test_next_without_a_selection_stays_and_unknown_choices_are_ignored() -> Non
     def first(s: ContestChoice) -> bool:
         return s.contest_id == "mayor" and s.selected is None
     run_flow(station, [
-        (Insert(station.voting_card()), ContestChoice, first),
+        (Insert(station.voting_card()), VoterSettingsMenu), (fw.Next(), ContestChoice, first),
         (fw.Next(), ContestChoice, first),
         (fw.Select("assembly-1"), ContestChoice, first),  # a candidate of the other contest
         (fw.Select("mayor-9"), ContestChoice, first),
@@ -164,7 +165,7 @@ def test_blank_only_where_the_package_allows_it() -> None:
     station.package = package_with_contests(station, no_blank_for_mayor)
     station_in(Phase.OPEN, station)
     run_flow(station, [
-        (Insert(station.voting_card()), ContestChoice,
+        (Insert(station.voting_card()), VoterSettingsMenu), (fw.Next(), ContestChoice,
          lambda s: s.contest_id == "mayor" and not s.blank_allowed),
         (fw.Select("blank"), ContestChoice, lambda s: s.selected is None),
         (fw.Next(), ContestChoice, lambda s: s.contest_id == "mayor"),
@@ -197,7 +198,7 @@ def test_a_card_for_one_contest_shows_only_that_contest() -> None:
     station = open_station()
     card = station.voting_card(contests=("assembly",))
     run_flow(station, [
-        (Insert(card), ContestChoice,
+        (Insert(card), VoterSettingsMenu), (fw.Next(), ContestChoice,
          lambda s: (s.contest_id, s.position, s.of) == ("assembly", 1, 1)),
         (fw.Select("assembly-3"), ContestChoice),
         (fw.Next(), Review, lambda s: [x.contest_id for x in s.lines] == ["assembly"]),
@@ -229,7 +230,7 @@ def test_withdrawn_and_deceased_candidates_are_not_offered_after_an_amendment() 
             as_manager(station, fw.ResumePolls())  # a power cut while open: resume by hand
         for _ in range(6):  # the assembly order is shuffled per voter; look at several
             screens = run_flow(station, [
-                (Insert(station.voting_card()), ContestChoice,
+                (Insert(station.voting_card()), VoterSettingsMenu), (fw.Next(), ContestChoice,
                  lambda s: "mayor-2" not in _ids(s) and len(s.candidates) == 2),
                 (fw.Select("mayor-2"), ContestChoice, lambda s: s.selected is None),
                 (fw.Next(), ContestChoice, lambda s: s.contest_id == "mayor"),
@@ -250,8 +251,9 @@ def test_withdrawn_and_deceased_candidates_are_not_offered_after_an_amendment() 
 def _orders(station: Station, contest_id: str, voters: int) -> list[tuple[str, ...]]:
     orders = []
     for _ in range(voters):
-        screens = run_flow(station, [(Insert(station.voting_card()), ContestChoice)])
-        screen = screens[0]
+        screens = run_flow(station, [(Insert(station.voting_card()), VoterSettingsMenu),
+                                     (fw.Next(), ContestChoice)])
+        screen = screens[1]
         if screen.contest_id != contest_id:
             screen = run_flow(station, [(fw.Select("abstain"), ContestChoice),
                                         (fw.Next(), ContestChoice)])[-1]
@@ -283,8 +285,9 @@ def test_rotated_per_machine_differs_by_machine_index() -> None:
 def test_rotated_order_on_the_third_machine_of_another_place() -> None:
     station = open_station("M-003")
     screen = run_flow(station, [
-        (Insert(station.voting_card(place_id="p02", issuer_id="R-p02")), ContestChoice)
-    ])[0]
+        (Insert(station.voting_card(place_id="p02", issuer_id="R-p02")), VoterSettingsMenu),
+        (fw.Next(), ContestChoice),
+    ])[1]
     assert _ids(screen) == ["mayor-3", "mayor-1", "mayor-2"]
 
 
@@ -330,7 +333,7 @@ def test_end_without_voting_consumes_the_card_counts_it_and_writes_no_record() -
     card = station.voting_card()
     mark = station.machine.audit.count
     run_flow(station, [
-        (Insert(card), ContestChoice),
+        (Insert(card), VoterSettingsMenu), (fw.Next(), ContestChoice),
         (fw.Select("mayor-1"), ContestChoice),
         (fw.Next(), ContestChoice),
         (fw.EndWithoutVoting(), Notice, lambda s: japanese(s.ja) and not s.for_admin),
@@ -444,7 +447,7 @@ def test_voting_card_refusals_are_explained_in_japanese_and_logged(why: str) -> 
 
 def test_the_control_card_is_accepted() -> None:
     station = open_station()
-    run_flow(station, [(Insert(station.voting_card()), ContestChoice)])
+    run_flow(station, [(Insert(station.voting_card()), VoterSettingsMenu), (fw.Next(), ContestChoice)])
 
 
 def test_one_card_one_vote_even_if_the_chip_is_reset_again_and_again() -> None:
@@ -465,13 +468,13 @@ def test_a_card_taken_out_mid_session_comes_back_only_to_this_machine() -> None:
     other = open_station("M-002")
     card = station.voting_card()
     run_flow(station, [
-        (Insert(card), ContestChoice),
+        (Insert(card), VoterSettingsMenu), (fw.Next(), ContestChoice),
         (fw.Select("mayor-1"), ContestChoice),
         (Pull(), Standby),  # the voter walks away: nothing recorded
     ])
     assert station.machine.session is None and counts(station) == {"mayor": 0, "assembly": 0}
     run_flow(other, [(Insert(card), Notice, lambda s: "別の投票機" in s.ja), (Pull(), Standby)])
-    run_flow(station, [(Insert(card), ContestChoice, lambda s: s.selected is None)])
+    run_flow(station, [(Insert(card), VoterSettingsMenu), (fw.Next(), ContestChoice, lambda s: s.selected is None)])
 
 
 # --- whatever the voter presses ------------------------------------------------------------
@@ -500,7 +503,7 @@ def test_whatever_the_voter_presses_the_record_is_what_the_review_showed(
 ) -> None:
     station = open_station()
     card = station.voting_card(contests=contests)
-    screens: list[Screen] = run_flow(station, [(Insert(card), ContestChoice)])
+    screens: list[Screen] = run_flow(station, [(Insert(card), VoterSettingsMenu), (fw.Next(), ContestChoice)])
     reviewed: dict[str, str] | None = None
     for pressed in events:
         before = screens[-1]
@@ -546,7 +549,7 @@ def test_whatever_the_voter_presses_the_record_is_what_the_review_showed(
 
 def test_admin_card_during_a_voter_session_is_turned_away() -> None:
     station = open_station()
-    steps: list[Step] = [(Insert(station.voting_card()), ContestChoice)]
+    steps: list[Step] = [(Insert(station.voting_card()), VoterSettingsMenu), (fw.Next(), ContestChoice)]
     run_flow(station, steps)
     station.reader.insert(station.manager)  # someone pushes an admin card in
     screen = station.machine.handle(fw.CardInserted())

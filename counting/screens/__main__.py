@@ -1,0 +1,5 @@
+import sys
+
+from counting.screens.app import main
+
+sys.exit(main())

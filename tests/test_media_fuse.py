@@ -1,0 +1,205 @@
+"""Vote media on real filesystems: FAT32 (Debian's fusefat) and exFAT (exfat-fuse) images on
+loop devices, mounted by our own mount helper (drivers/mount.py) with nosuid,nodev,noexec
+(art. 4-1-4, 4-1-5, 4-1-6). A day of votes is written through DirectoryMedium, the media are
+unmounted and remounted and everything is checked; a medium is yanked (its FUSE driver killed)
+in the middle of a slot write and the machine recovers once it is put back; a stalled medium
+misses the write deadline; a read-only and a full medium are reported as such."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from drivers import mount as mounting
+from drivers.medium import DirectoryMedium
+from firmware.interfaces import (
+    MediumFull,
+    MediumIOError,
+    MediumReadOnly,
+    MediumRemoved,
+    MediumSlow,
+)
+from tests.fault_harness import harness
+
+HAVE_FUSE = os.path.exists("/dev/fuse") and os.path.exists("/dev/loop-control")
+pytestmark = pytest.mark.skipif(
+    not HAVE_FUSE, reason="needs /dev/fuse and loop devices (losetup), absent on this machine"
+)
+VOTERS = 12
+FORMAT = {
+    mounting.FAT32: ["mkfs.vfat", "-F", "32", "-n", "VOTES"],
+    mounting.EXFAT: ["mkfs.exfat", "-L", "VOTES"],
+}
+
+
+class Loop:
+    """An image file on a loop device (the 'USB stick')."""
+
+    def __init__(self, image: Path, fstype: str, megabytes: int = 40) -> None:
+        with open(image, "wb") as handle:
+            handle.truncate(megabytes << 20)
+        subprocess.run(FORMAT[fstype] + [str(image)], check=True, capture_output=True)
+        self.device = Path(subprocess.run(
+            ["losetup", "-f", "--show", str(image)], check=True, capture_output=True, text=True
+        ).stdout.strip())
+
+    def detach(self) -> None:
+        subprocess.run(["losetup", "-d", str(self.device)], check=False, capture_output=True)
+
+
+@pytest.fixture
+def media(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[dict[str, object]]:
+    fstype = request.param
+    loops = {role: Loop(tmp_path / f"{role}.img", fstype) for role in ("primary", "copy")}
+    work = tmp_path / "work"
+    mounts = {role: mounting.mount(loops[role].device, work / role, use_fuse=True)
+              for role in loops}
+    state: dict[str, object] = {"work": work, "loops": loops, "mounts": mounts, "type": fstype}
+    yield state
+    for mounted in state["mounts"].values():  # type: ignore[attr-defined]
+        mounting.unmount(mounted, lazy=True)
+    for loop in loops.values():
+        loop.detach()
+
+
+def _remount(state: dict[str, object], role: str) -> None:
+    mounts: dict[str, mounting.Mounted] = state["mounts"]  # type: ignore[assignment]
+    mounting.unmount(mounts[role], lazy=True)
+    for _ in range(250):  # a lazy detach of a dead FUSE mount can lag behind fusermount
+        if not os.path.ismount(mounts[role].mountpoint):
+            break
+        threading.Event().wait(0.02)
+    loops: dict[str, Loop] = state["loops"]  # type: ignore[assignment]
+    mounts[role] = mounting.mount(loops[role].device, mounts[role].mountpoint, use_fuse=True)
+
+
+def _install(template: Path, work: Path) -> None:
+    """Put the machine's initialised media onto the FUSE filesystems (plain file copies: FAT
+    keeps no owners or modes) and its internal storage beside them."""
+    for role in ("primary", "copy"):
+        for source in sorted((template / role).rglob("*")):
+            target = work / role / source.relative_to(template / role)
+            if source.is_dir():
+                target.mkdir(exist_ok=True)
+            else:
+                shutil.copyfile(source, target)
+    shutil.copytree(template / "internal", work / "internal")
+
+
+BOTH = pytest.mark.parametrize("media", [mounting.FAT32, mounting.EXFAT], indirect=True)
+
+
+@BOTH
+def test_mount_helper_mounts_safely_and_reads_the_type_itself(media: dict[str, object]) -> None:
+    mounts: dict[str, mounting.Mounted] = media["mounts"]  # type: ignore[assignment]
+    for mounted in mounts.values():
+        assert mounted.fstype == media["type"]
+        assert {"nosuid", "nodev", "noexec"} <= mounting.mounted_options(mounted.mountpoint)
+        assert mounted.driver in ("fusefat", "exfat-fuse")
+
+
+@BOTH
+def test_a_day_of_votes_survives_unmount_and_remount(media: dict[str, object]) -> None:
+    work: Path = media["work"]  # type: ignore[assignment]
+    template = harness.make_template(work.parent / "template-on-disk")
+    _install(template, work)
+    (work / "plan.json").write_text(f'{{"voters": {VOTERS}, "close": true}}')
+    result = harness.run_child(work)
+    assert result.returncode == 0, result.stderr[-3000:]
+    for role in ("primary", "copy"):
+        _remount(media, role)
+    counts = harness.check(work, VOTERS, close=True)
+    assert counts["records"] == 2 * VOTERS
+    assert DirectoryMedium(work / "primary", "p").read_at("TOHYOKI/C01.SLT", 0, 8) is not None
+
+
+@BOTH
+@pytest.mark.parametrize("yanked", ["primary", "copy"])
+def test_yank_mid_slot_write_then_put_back_recovers(media: dict[str, object], yanked: str) -> None:
+    work: Path = media["work"]  # type: ignore[assignment]
+    template = harness.make_template(work.parent / "template-on-disk")
+    _install(template, work)
+    (work / "plan.json").write_text('{"voters": 3, "close": true}')
+    # the points of a clean day on a scratch copy, to find the 2nd voter's slot write
+    scratch = work.parent / "scratch"
+    harness.prepare(template, scratch, 3, True)
+    log = scratch / "points.log"
+    assert harness.run_child(scratch, log=log).returncode == 0
+    writes = [int(line.split()[0]) for line in log.read_text().splitlines()
+              if line.split()[1] == "pwrite" and ("正本" if yanked == "primary" else "副本") in line]
+    point = writes[2]  # the second voter's first slot write on that medium
+    mounts: dict[str, mounting.Mounted] = media["mounts"]  # type: ignore[assignment]
+    assert mounts[yanked].process is not None
+    stopped = harness.run_child(work, fault_at=point, yank_pid=mounts[yanked].process.pid)
+    assert stopped.returncode == 3, stopped.stderr[-3000:]  # voting stopped safely
+    assert "記録媒体" in stopped.stderr
+    with pytest.raises(MediumRemoved):
+        DirectoryMedium(work / yanked, yanked).read("TOHYOKI/MEDIUM.JSN")
+    _remount(media, yanked)  # the same medium is put back
+    finished = harness.run_child(work)
+    assert finished.returncode == 0, finished.stderr[-3000:]
+    harness.check(work, 3, close=True)
+
+
+@pytest.mark.parametrize("media", [mounting.FAT32], indirect=True)
+def test_a_stalled_medium_misses_the_write_deadline(media: dict[str, object]) -> None:
+    work: Path = media["work"]  # type: ignore[assignment]
+    mounts: dict[str, mounting.Mounted] = media["mounts"]  # type: ignore[assignment]
+    medium = DirectoryMedium(work / "primary", "正本 / primary", write_deadline=1.0)
+    medium.create("TOHYOKI/C01.SLT", 1280 * 16)
+    process = mounts["primary"].process
+    assert process is not None
+    os.kill(process.pid, signal.SIGSTOP)  # the card's controller hangs
+    try:
+        with pytest.raises(MediumSlow, match="slow or failing medium"):
+            medium.write_at("TOHYOKI/C01.SLT", 1280, b"\x01" * 1280)
+    finally:
+        os.kill(process.pid, signal.SIGCONT)
+    threading.Event().wait(0.5)  # the stalled write completes once the medium answers again
+
+
+@pytest.mark.parametrize("media", [mounting.FAT32, mounting.EXFAT], indirect=True)
+def test_read_only_and_full_media_are_reported_as_such(media: dict[str, object]) -> None:
+    work: Path = media["work"]  # type: ignore[assignment]
+    medium = DirectoryMedium(work / "copy", "副本 / copy")
+    medium.create("TOHYOKI/C01.SLT", 1280 * 4)
+    free = medium.free_bytes()
+    if media["type"] == mounting.FAT32:
+        assert free == -1  # fusefat reports no size (statvfs f_blocks = 0): "unknown"
+    else:
+        assert 0 < free < 40 << 20
+    # exfat-fuse (like the kernel's vfat and exfat) answers ENOSPC; fusefat answers EPERM, which
+    # is still a medium error that stops voting, just a less specific one
+    expected = MediumFull if media["type"] == mounting.EXFAT else MediumIOError
+    with pytest.raises(expected):
+        medium.create("TOHYOKI/FILL.BIN", 41 << 20)
+    mounts: dict[str, mounting.Mounted] = media["mounts"]  # type: ignore[assignment]
+    mounting.unmount(mounts["copy"])
+    loops: dict[str, Loop] = media["loops"]  # type: ignore[assignment]
+    mounts["copy"] = mounting.mount(loops["copy"].device, work / "copy", read_only=True,
+                                    use_fuse=True)
+    assert "ro" in mounting.mounted_options(work / "copy")
+    with pytest.raises(MediumReadOnly):
+        medium.write_at("TOHYOKI/C01.SLT", 0, b"\x01" * 1280)
+    with pytest.raises(MediumReadOnly):
+        medium.write_atomic("TOHYOKI/SEAL.JSN", b"{}")
+
+
+def test_mount_helper_refuses_what_is_not_fat32_or_exfat(tmp_path: Path) -> None:
+    image = tmp_path / "blank.img"
+    image.write_bytes(bytes(1 << 20))
+    with pytest.raises(mounting.UnsupportedFilesystem):
+        mounting.probe_filesystem(image)
+    fat16 = tmp_path / "fat16.img"
+    with open(fat16, "wb") as handle:
+        handle.truncate(16 << 20)
+    subprocess.run(["mkfs.vfat", "-F", "16", str(fat16)], check=True, capture_output=True)
+    with pytest.raises(mounting.UnsupportedFilesystem, match="FAT32/exFAT"):
+        mounting.probe_filesystem(fat16)

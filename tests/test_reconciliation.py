@@ -1,0 +1,138 @@
+"""Reconciliation before counting: per polling place, cards issued = votes + abstentions + voided
++ outstanding; per machine, sessions = cards consumed and records fit the sessions; closing
+reports agree with the seals. Mismatches block counting until the counting manager decides."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import pytest
+
+from bench.election_gen import Election, cached, machine_key
+from counting.importer import import_media
+from counting.reconciliation import (
+    IssuerCounts,
+    IssuerReportError,
+    load_issuer_report,
+    parse_issuer_report,
+    reconcile,
+)
+from media.signed_document import encode_signed
+
+
+@pytest.fixture(scope="module")
+def election(tmp_path_factory: pytest.TempPathFactory) -> Election:
+    return cached(tmp_path_factory.mktemp("rec"), seed=51, machines=12, voters=40)
+
+
+@pytest.fixture(scope="module")
+def counted(election: Election):  # type: ignore[no-untyped-def]
+    imported = import_media(election.media(), election.versions, {}, keep_records=False)
+    assert imported.problems == ()
+    return imported.counted
+
+
+def issuer_figures(election: Election) -> dict[str, IssuerCounts]:
+    return {p: IssuerCounts(p, f["issued"], f["voided"], f["outstanding"])
+            for p, f in election.per_place.items()}
+
+
+def closing_report(election: Election, machine, **override: object) -> bytes:  # type: ignore[no-untyped-def]
+    seal = machine.reading.seal
+    body = {
+        "format": "tohyoki-closing-report/1",
+        "machine_id": machine.machine_id,
+        "time": "2026-11-29T20:00:00+09:00",
+        "software_hash": "0" * 64,
+        "package_fingerprint": seal.package_fingerprint,
+        "records": {t.contest_id: t.records for t in seal.tables},
+        "sessions_voted": seal.sessions_voted,
+        "sessions_without_vote": seal.sessions_without_vote,
+        "seal_digests": {t.contest_id: t.digest for t in seal.tables},
+    } | override
+    return encode_signed(body, machine_key(election.seed, machine.machine_id), "polling-report")
+
+
+def test_balanced_election(election: Election, counted) -> None:  # type: ignore[no-untyped-def]
+    package = election.versions[-1].package
+    reports = [closing_report(election, m) for m in counted]
+    result = reconcile(package, counted, issuer_figures(election), reports)
+    assert result.balanced and result.mismatches == ()
+    assert len(result.places) == 3 and all(row.balance == 0 for row in result.places)
+    assert all(row.closing_report for row in result.machines)
+    votes = sum(row.votes for row in result.places)
+    assert votes == sum(m.reading.seal.sessions_voted for m in counted)
+    assert sum(row.abstentions for row in result.places) > 0  # voters who ended without voting
+    for row in result.machines:
+        assert row.cards_consumed == row.sessions_voted + row.sessions_without_vote
+
+
+def test_cards_issued_that_do_not_balance(election: Election, counted) -> None:  # type: ignore[no-untyped-def]
+    figures = issuer_figures(election)
+    figures["g002"] = dataclasses.replace(figures["g002"], issued=figures["g002"].issued + 2)
+    result = reconcile(election.versions[-1].package, counted, figures)
+    [mismatch] = result.mismatches
+    assert mismatch.subject == "g002" and "+2" in mismatch.message and "交付" in mismatch.message
+    assert result.open_mismatches([]) == (mismatch,)
+    assert result.open_mismatches(["g002"]) == ()  # after the counting manager's decision
+
+
+def test_missing_issuer_figures_and_unknown_place(election: Election, counted) -> None:  # type: ignore[no-untyped-def]
+    figures = issuer_figures(election)
+    del figures["g001"]
+    figures["x99"] = IssuerCounts("x99", 3)
+    subjects = {m.subject for m in reconcile(election.versions[-1].package, counted,
+                                             figures).mismatches}
+    assert subjects == {"g001", "x99"}
+
+
+def test_closing_report_that_differs_from_the_seal(election: Election, counted) -> None:  # type: ignore[no-untyped-def]
+    machine = counted[0]
+    seal = machine.reading.seal
+    bad = closing_report(election, machine, sessions_voted=seal.sessions_voted - 1)
+    result = reconcile(election.versions[-1].package, counted, issuer_figures(election), [bad])
+    [mismatch] = result.mismatches
+    assert mismatch.subject == machine.machine_id and "sessions_voted" in mismatch.message
+    forged = closing_report(election, machine)
+    forged = forged.replace(b'"sessions_voted":', b'"sessions_voted":1', 1)
+    with pytest.raises(IssuerReportError, match="does not verify"):
+        reconcile(election.versions[-1].package, counted, issuer_figures(election), [forged])
+
+
+def test_records_that_do_not_fit_the_sessions(election: Election, counted) -> None:  # type: ignore[no-untyped-def]
+    machine = counted[1]
+    seal = machine.reading.seal
+    lying = dataclasses.replace(machine, reading=dataclasses.replace(
+        machine.reading, seal=dataclasses.replace(seal, sessions_voted=1)))
+    figures = issuer_figures(election)
+    result = reconcile(election.versions[-1].package, [lying, *counted[2:], counted[0]], figures)
+    messages = [m.message for m in result.mismatches if m.subject == machine.machine_id]
+    assert any("more records in a contest than sessions" in m for m in messages)
+
+
+def test_issuer_report_from_csv_and_json(tmp_path: Path, election: Election) -> None:
+    rows = issuer_figures(election)
+    csv_text = "place_id,issued,voided,outstanding\n" + "".join(
+        f"{r.place_id},{r.issued},{r.voided},{r.outstanding}\n" for r in rows.values())
+    (tmp_path / "desk.csv").write_text(csv_text, encoding="utf-8")
+    (tmp_path / "desk.json").write_text(json.dumps(
+        {"places": [dataclasses.asdict(r) for r in rows.values()]}), encoding="utf-8")
+    assert load_issuer_report(tmp_path / "desk.csv") == rows
+    assert load_issuer_report(tmp_path / "desk.json") == rows
+
+
+@pytest.mark.parametrize("text,kind,needle", [
+    ("place_id,issued\ng001,-3\n", "csv", "issued"),
+    ("place_id,issued\ng001,\n", "csv", "issued missing"),
+    ("place,issued\ng001,3\n", "csv", "place_id"),
+    ('[{"place_id": "g001", "issued": 3}, {"place_id": "g001", "issued": 4}]', "json",
+     "twice"),
+    ('{"places": [{"place_id": "g001", "issued": true}]}', "json", "whole number"),
+    ("not json", "json", "not JSON"),
+])
+def test_bad_issuer_reports_are_refused_with_the_reason(text: str, kind: str,
+                                                        needle: str) -> None:
+    with pytest.raises(IssuerReportError, match=needle):
+        parse_issuer_report(text, kind=kind)

@@ -1,0 +1,154 @@
+"""The kivy widget at the booth: shows the firmware's current Screen and turns touches (acting on
+release) and keypad keys into firmware events. It keeps only presentation state (page, focus,
+PIN digits, the voter's display settings) and decides nothing about the election."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from kivy.uix.widget import Widget
+
+from firmware import machine as fw
+from firmware.keypad import Key, KeyPressed, focus_items
+from firmware.screens import Standby
+from ui.render import instructions
+from ui.theme import DEFAULT_SETTINGS, Panel, Settings
+from ui.views import Button, UiAction, UiState, View, layout
+
+ADMIN_ACTIONS: dict[str, Callable[[], fw.Event]] = {
+    "zero-check": fw.ZeroCheck,
+    "open": fw.OpenPolls,
+    "pause": fw.PausePolls,
+    "resume": fw.ResumePolls,
+    "close": fw.ClosePolls,
+    "release-card": fw.ReleaseCard,
+}
+
+KEYPAD = ("up", "down", "select", "back", "help")
+
+
+def _identity(screen: object) -> tuple[type, object]:
+    """Same screen for paging and focus: same type and, for a contest, the same contest."""
+    return type(screen), getattr(screen, "contest_id", None)
+
+
+class Booth(Widget):
+    def __init__(
+        self,
+        machine: fw.Machine,
+        panel: Panel,
+        package_source: Callable[[], bytes | None] = lambda: None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.machine = machine
+        self.panel = panel
+        self.package_source = package_source
+        self.settings: Settings = DEFAULT_SETTINGS
+        self.state = UiState()
+        self._screen: object = None
+        self._pressed: Button | None = None
+        self.frames = 0
+        self.view: View = self.refresh()
+
+    # --- state -> picture ----------------------------------------------------------------------
+
+    def refresh(self) -> View:
+        screen = self.machine.screen
+        if _identity(screen) != _identity(self._screen):
+            self.state.page = 0
+            self.state.pin = ""
+            if self.state.focus is not None:
+                self.state.focus = 0
+            if isinstance(screen, Standby):
+                self.state.focus = None
+                self.state.keypad = False
+        self._screen = screen
+        self.view = layout(screen, self.state, self.settings, self.panel)
+        self.canvas.clear()
+        self.canvas.add(instructions(self.view))
+        self.frames += 1
+        return self.view
+
+    def set_machine(self, machine: fw.Machine) -> None:
+        """After a power cycle: a new Machine over the same storage."""
+        self.machine = machine
+        self._screen = None
+        self.refresh()
+
+    # --- input ---------------------------------------------------------------------------------
+
+    def act(self, action: object) -> None:
+        if isinstance(action, UiAction):
+            self._ui_action(action)
+        else:
+            self.machine.handle(action)  # type: ignore[arg-type]
+        self.refresh()
+
+    def _ui_action(self, action: UiAction) -> None:
+        if action.name == "page":
+            self.state.page = int(action.arg)
+            self.state.focus = 0 if self.state.focus is not None else None
+        elif action.name == "pin-digit" and len(self.state.pin) < 12:
+            self.state.pin += action.arg
+        elif action.name == "pin-clear":
+            self.state.pin = ""
+        elif action.name == "pin-enter":
+            pin, self.state.pin = self.state.pin, ""
+            self.machine.handle(fw.PinEntered(pin))
+        elif action.name == "admin":
+            if action.arg == "load-package":
+                data = self.package_source()
+                if data is not None:
+                    self.machine.handle(fw.LoadPackage(data))
+            else:
+                self.machine.handle(ADMIN_ACTIONS[action.arg]())
+
+    def _to_view(self, x: float, y: float) -> tuple[float, float]:
+        sx = self.panel.width / max(1.0, float(self.width))
+        sy = self.panel.height / max(1.0, float(self.height))
+        return (x - self.x) * sx, self.panel.height - (y - self.y) * sy
+
+    def button_at(self, x: float, y: float) -> Button | None:
+        vx, vy = self._to_view(x, y)
+        for b in self.view.buttons:
+            r = b.rect
+            if r.x <= vx < r.right and r.y <= vy < r.bottom:
+                return b
+        return None
+
+    def on_touch_down(self, touch: Any) -> bool:
+        self._pressed = self.button_at(touch.x, touch.y)
+        return self._pressed is not None
+
+    def on_touch_up(self, touch: Any) -> bool:
+        pressed, self._pressed = self._pressed, None
+        if pressed is None:
+            return False
+        released = self.button_at(touch.x, touch.y)
+        if released is not None and released.rect == pressed.rect:  # act on release, in place
+            self.act(released.action)
+            return True
+        return False
+
+    def keypad(self, key: str) -> None:
+        """The tactile keypad. On voter screens every key goes to the firmware, which keeps the
+        focus and speaks it; on poll-manager screens up/down/select move a focus frame here."""
+        if focus_items(self.machine.screen) or key not in ("up", "down", "select", "back"):
+            self.state.keypad = True
+            self.act(KeyPressed(Key(key)))
+            return
+        n = len(self.view.buttons)
+        if key in ("up", "down") and n:
+            if self.state.focus is None:
+                self.state.focus = 0 if key == "down" else n - 1
+            else:
+                step = 1 if key == "down" else -1
+                self.state.focus = (self.state.focus + step) % n
+            self.refresh()
+        elif key == "select" and self.state.focus is not None and n:
+            self.act(self.view.buttons[min(self.state.focus, n - 1)].action)
+        elif key == "back" and self.state.page > 0:
+            self._ui_action(UiAction("page", str(self.state.page - 1)))
+            self.refresh()
