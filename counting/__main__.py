@@ -5,7 +5,7 @@ paper-ballot entries and the counted totals. Steps, in the order of the day::
     python -m counting import  --session S --commission-pub F --package P [--package P2]
                                --media DIR [--media DIR ...] [--manager NAME] [--witness NAME ...]
     python -m counting reconcile --session S --issued ISSUER-REPORT.json
-    python -m counting decide  --session S copy M-001 --reason TEXT --by NAME --heard NAME ...
+    python -m counting decide  --session S copy|night-seal M-001 --reason TEXT --by NAME --heard NAME
     python -m counting paper   --session S --batch ID --kind absentee --first F1 --second F2
     python -m counting unlock  --session S --card CARD ... (PINs on stdin, one per line)
     python -m counting count   --session S --card CARD ... [--out DIR]
@@ -161,7 +161,8 @@ class Session:
         imported = import_media(paths, versions, self.decisions.copy_decisions(),
                                 keep_records=keep_records, workers=os.cpu_count() or 1,
                                 progress=Progress("取込 / import"),
-                                log=self.log if record else None)
+                                log=self.log if record else None,
+                                night_seal_decisions=self.decisions.night_seal_decisions())
         return imported, newest, versions
 
     def reconciliation(self, imported: ImportResult, newest: SignedPackage,
@@ -311,6 +312,8 @@ def cmd_decide(args: argparse.Namespace) -> int:
     decisions = session.decisions
     if args.kind == "copy":
         d = decisions.decide_copy_medium(args.subject, args.reason, args.by, args.heard)
+    elif args.kind == "night-seal":
+        d = decisions.decide_night_sealed(args.subject, args.reason, args.by, args.heard)
     elif args.kind == "validity":
         d = decisions.decide_validity(args.subject, args.ruling, args.reason, args.by, args.heard)
     else:
@@ -394,7 +397,11 @@ def cmd_count(args: argparse.Namespace) -> int:
         print("開票を開始できません: 照合の不一致に決定がありません / counting cannot start: "
               "reconciliation mismatches without a decision", file=sys.stderr)
         return 6
+    if args.demo_private_key and args.card:
+        raise CliError("鍵保管者のカードとデモ用鍵ファイルは同時に使えません / give either the "
+                       "key holders' cards or the demo key file, not both")
     if args.demo_private_key:
+        print(DEMO_KEY_WARNING, file=sys.stderr)
         results = tally(newest.package, imported.counted,
                         read_demo_private_key(args.demo_private_key.read_text()))
     else:
@@ -471,7 +478,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     def session(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--session", type=Path, required=True, help="counting session folder")
+        p.add_argument("--session", type=Path, required=True, help="開票の記録のフォルダ / counting session folder")
 
     p = sub.add_parser("import", help="取込 / import and verify every medium")
     session(p)
@@ -485,17 +492,20 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("reconcile", help="照合 / reconcile cards issued with votes")
     session(p)
     p.add_argument("--issued", type=Path, required=True,
-                   help="the card issuers' report (JSON or CSV) of cards issued per place")
+                   help="受付の投票カード発行数の報告（JSON または CSV） / the card "
+                   "issuers' report of cards issued per place")
     p.set_defaults(run=cmd_reconcile)
 
     p = sub.add_parser("decide", help="決定 / record a decision of the counting manager")
     session(p)
-    p.add_argument("kind", choices=("copy", "validity", "reconciliation"))
-    p.add_argument("subject", help="machine id, place id, or what the decision is about")
-    p.add_argument("--ruling", default="", help="validity: valid|invalid")
+    p.add_argument("kind", choices=("copy", "night-seal", "validity", "reconciliation"))
+    p.add_argument("subject", help="投票機ID・投票所IDなど決定の対象 / machine id, place id, or "
+                   "what the decision is about")
+    p.add_argument("--ruling", default="", help="効力: valid（有効）|invalid（無効） / validity: valid|invalid")
     p.add_argument("--reason", required=True)
-    p.add_argument("--by", required=True, help="the counting manager's name")
-    p.add_argument("--heard", action="append", default=[], help="a witness heard (art. 9-4)")
+    p.add_argument("--by", required=True, help="開票管理者の氏名 / the counting manager's name")
+    p.add_argument("--heard", action="append", default=[],
+                   help="意見を聴いた開票立会人（法第9条第4項） / a witness heard (art. 9-4)")
     p.set_defaults(run=cmd_decide)
 
     p = sub.add_parser("paper", help="紙の投票 / two officers' entries of a paper batch")
@@ -522,9 +532,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("count", help="集計 / unlock with the holders' cards and count")
     session(p)
-    p.add_argument("--card", type=Path, action="append", default=[])
-    p.add_argument("--demo-private-key", type=Path, help="DEMO ONLY key file instead of cards")
-    p.add_argument("--out", type=Path, help="also write the report here")
+    p.add_argument("--card", type=Path, action="append", default=[],
+                   help="鍵保管者カードのファイル（暗証番号は標準入力に1行ずつ） / a key-holder "
+                   "card file (PINs on stdin, one per line)")
+    p.add_argument("--demo-private-key", type=Path,
+                   help="デモ専用の鍵ファイル（本番は鍵保管者のカード） / DEMO ONLY key file "
+                   "instead of cards")
+    p.add_argument("--out", type=Path, help="報告書もここに書く / also write the report here")
     p.set_defaults(run=cmd_count)
 
     p = sub.add_parser("report", help="報告書 / signed report, PDF, JSON, CSV, QR")
@@ -535,7 +549,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("verify", help="署名の確認 / verify a signed result or its QR code")
     p.add_argument("file", type=Path, nargs="?")
     p.add_argument("--qr", type=Path)
-    p.add_argument("--fingerprint", help="the key fingerprint printed on the signed report")
+    p.add_argument("--fingerprint", help="署名付き報告書に印刷された鍵の指紋 / the key "
+                   "fingerprint printed on the signed report")
     p.set_defaults(run=cmd_verify)
     return parser
 
@@ -557,23 +572,33 @@ def main(argv: list[str] | None = None) -> int:
         return 5
 
 
+DEMO_KEY_WARNING = (
+    "注意: デモ専用の鍵ファイルで復号します。本番の開票は鍵保管者のカード（k-of-n）で "
+    "`count --card …` を使います / NOTE: decrypting with a DEMO ONLY key file; a real count "
+    "unlocks with the key holders' cards (`count --card …`)"
+)
+
+
 def one_shot(argv: list[str]) -> int:
     """The whole count in one command, for the demo (a demo key file instead of cards)."""
     parser = argparse.ArgumentParser(prog="python -m counting", description="開票 / counting")
     parser.add_argument("--commission-pub", type=Path, required=True)
     parser.add_argument("--package", type=Path, action="append", required=True,
-                        help="every version of the election package (amendments too)")
+                        help="選挙データの全版（変更版も） / every version of the election package")
     parser.add_argument("--media", type=Path, action="append", required=True,
-                        help="a medium image directory, or a folder of them")
+                        help="記録媒体のフォルダ / a medium image directory, or a folder of them")
     parser.add_argument("--demo-private-key", type=Path, required=True,
-                        help="DEMO ONLY counting private key file (k-of-n cards replace it)")
+                        help="デモ専用の開票鍵ファイル（本番は k-of-n の鍵保管者カード） / DEMO ONLY "
+                        "counting private key file (k-of-n cards replace it)")
     parser.add_argument("--use-copy", action="append", default=[], metavar="MACHINE=REASON",
-                        help="counting manager's decision to count a machine's copy (art. 10)")
+                        help="副本を数える開票管理者の決定（法第10条） / counting manager's decision to "
+                        "count a machine's copy (art. 10)")
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)
     try:
         versions, newest = load_versions(args.commission_pub, args.package)
         private = read_demo_private_key(args.demo_private_key.read_text())
+        print(DEMO_KEY_WARNING, file=sys.stderr)
         paths = find_media(args.media)
         decisions = {}
         for item in args.use_copy:

@@ -30,6 +30,7 @@ class DecisionKind(StrEnum):
     COPY_MEDIUM = "copy_medium"  # art. 10-2
     RECONCILIATION = "reconciliation"
     PAPER = "paper"  # a paper batch's double-entry mismatch resolved (art. 9-5)
+    NIGHT_SEAL = "night_seal"  # count a medium sealed for the night only (期日前投票)
 
 
 EVENT_OF = {
@@ -37,6 +38,7 @@ EVENT_OF = {
     DecisionKind.COPY_MEDIUM: AuditEvent.COPY_MEDIUM_DECIDED,
     DecisionKind.RECONCILIATION: AuditEvent.RECONCILIATION_DECIDED,
     DecisionKind.PAPER: AuditEvent.PAPER_MISMATCH_RESOLVED,
+    DecisionKind.NIGHT_SEAL: AuditEvent.NIGHT_SEALED_MEDIUM_DECIDED,
 }
 KIND_OF = {event.value: kind for kind, event in EVENT_OF.items()}
 KIND_JA = {
@@ -44,9 +46,11 @@ KIND_JA = {
     DecisionKind.COPY_MEDIUM: "副本の使用（法第10条第2項）",
     DecisionKind.RECONCILIATION: "投票者数の照合",
     DecisionKind.PAPER: "紙の投票の二重入力（法第9条第5項）",
+    DecisionKind.NIGHT_SEAL: "夜間封印のみの媒体の計数（期日前投票）",
 }
 # Decisions the law makes only "after hearing the witnesses" (開票立会人の意見を聴いて).
-NEEDS_WITNESSES = frozenset({DecisionKind.VALIDITY, DecisionKind.COPY_MEDIUM})
+NEEDS_WITNESSES = frozenset({DecisionKind.VALIDITY, DecisionKind.COPY_MEDIUM,
+                             DecisionKind.NIGHT_SEAL})
 
 
 @dataclass(frozen=True)
@@ -139,6 +143,8 @@ class Decisions:
             )
         if kind is DecisionKind.COPY_MEDIUM and ruling != "use_copy":
             raise DecisionRefused("副本の決定は use_copy のみです / a copy decision rules use_copy")
+        if kind is DecisionKind.NIGHT_SEAL and ruling != "count":
+            raise DecisionRefused("夜間封印の決定は count のみです / a night-seal decision rules count")
         entry = self.log.append(
             EVENT_OF[kind], "decided", kind=kind.value, subject=subject, ruling=ruling,
             reason=reason, decided_by=decided_by, witnesses_heard=list(heard),
@@ -160,6 +166,12 @@ class Decisions:
         return self.record(DecisionKind.COPY_MEDIUM, machine_id, "use_copy", reason, decided_by,
                            witnesses_heard)
 
+    def decide_night_sealed(self, machine_id: str, reason: str, decided_by: str,
+                            witnesses_heard: Sequence[str]) -> Decision:
+        """Count a machine's medium although its seal is a night seal only (final = false)."""
+        return self.record(DecisionKind.NIGHT_SEAL, machine_id, "count", reason, decided_by,
+                           witnesses_heard)
+
     def decide_reconciliation(self, subject: str, ruling: str, reason: str, decided_by: str,
                               witnesses_heard: Sequence[str] = ()) -> Decision:
         return self.record(DecisionKind.RECONCILIATION, subject, ruling, reason, decided_by,
@@ -174,6 +186,10 @@ class Decisions:
     def copy_decisions(self) -> dict[str, str]:
         """machine id → reason, the form ``counting.importer.import_media`` takes."""
         return {d.subject: d.reason for d in self.of_kind(DecisionKind.COPY_MEDIUM)}
+
+    def night_seal_decisions(self) -> dict[str, str]:
+        """machine id → reason, ``import_media(..., night_seal_decisions=...)``."""
+        return {d.subject: d.reason for d in self.of_kind(DecisionKind.NIGHT_SEAL)}
 
     def reconciled(self) -> frozenset[str]:
         return frozenset(d.subject for d in self.of_kind(DecisionKind.RECONCILIATION))

@@ -111,7 +111,7 @@ def _read_all(paths: Sequence[Path], versions: Sequence[SignedPackage], keep: bo
             if progress:
                 progress(done, len(paths), path)
         return results
-    context = multiprocessing.get_context("fork")
+    context = multiprocessing.get_context("forkserver")  # not fork: the caller may run kivy threads
     with context.Pool(workers, _init_worker, (versions, keep)) as pool:
         for done, result in enumerate(pool.imap(_read_one, paths, chunksize=1), start=1):
             results.append(result)
@@ -162,9 +162,12 @@ def import_media(
     workers: int = 1,
     progress: Callable[[int, int, Path], None] | None = None,
     log: EventLog | None = None,
+    night_seal_decisions: Mapping[str, str] | None = None,
 ) -> ImportResult:
     """``copy_decisions`` maps a machine id to the counting manager's reason for using its copy
-    (art. 10(2)). ``keep_records=False`` keeps only slot positions and digests in memory (large
+    (art. 10(2)); ``night_seal_decisions`` maps a machine id to the reason for counting a medium
+    whose seal is a night seal only (期日前投票, ``final = false``) — without one such a medium
+    is held as a problem. ``keep_records=False`` keeps only slot positions and digests in memory (large
     counts: the tally reads the records again); ``workers`` reads media in parallel."""
     findings: dict[Path, MediumFinding] = {}
     readings: list[MediumReading] = []
@@ -219,6 +222,23 @@ def import_media(
             for r in mine:
                 finding(r, STATUS_HELD, message)
             continue
+        chosen = primaries[0] if primaries else copies[0] if copies else None
+        if chosen is not None and not chosen.seal.final:
+            night_reason = (night_seal_decisions or {}).get(machine.machine_id)
+            if night_reason is None:
+                message = (
+                    f"{machine.machine_id}: 期日前投票の夜間封印のみで、投票終了の最終封印がありませ"
+                    f"ん（封印番号 {chosen.seal.closing_number}）。数えるには開票管理者の決定が"
+                    "必要です / sealed for the night only, not finally closed (closing "
+                    f"{chosen.seal.closing_number}); counting it needs the counting manager's "
+                    "recorded decision"
+                )
+                problems.append(message)
+                for r in mine:
+                    finding(r, STATUS_HELD, message)
+                continue
+            notes.append(f"{machine.machine_id}: 夜間封印のみの媒体を数えます（決定理由: "
+                         f"{night_reason}） / night-sealed medium counted by decision")
         if primaries:
             note = "正本を使用 / primary counted" + ("（副本と一致）" if copies else "")
             counted.append(CountedMachine(machine.machine_id, primaries[0], MediumRole.PRIMARY,

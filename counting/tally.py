@@ -253,7 +253,7 @@ def _tally_streamed(package: ElectionPackage, counted: Sequence[CountedMachine],
         finally:
             _release_worker()
     else:
-        context = multiprocessing.get_context("fork")
+        context = multiprocessing.get_context("forkserver")  # not fork: the caller may run kivy threads
         with context.Pool(workers, _init_decrypt, (raw, files, package.election_id)) as pool:
             for item, part in zip(items, pool.imap(_decrypt_chunk, items), strict=True):
                 totals[item[0]].add(part)

@@ -15,9 +15,14 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from counting.ceremony import run_ceremony
 from counting.importer import import_media
-from counting.report import render_text, to_csv, to_json
+from counting.report import CountingRecord, dependencies_hash, render_text
+from counting.report_files import write_report_files
+from counting.report_signed import SessionSigner
 from counting.tally import ContestResult, tally
+from counting.unlock import unlock
+from drivers.card_keyholder_sim import SimulatedKeyHolderCard
 from drivers.card_sim import (
     SimulatedAdminCard,
     SimulatedCardReader,
@@ -39,11 +44,12 @@ from election.package import CandidateStatus, amend, load_package, sign_package,
 from firmware import machine as fw
 from firmware.booth_screens import VoterSettingsMenu
 from firmware.screens import AdminMenu, ContestChoice, Notice, Recorded, Review, Standby
-from media.counting_key import generate_private_key, public_key_bytes
-from media.demo_key import read_demo_private_key, write_demo_private_key
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "election" / "examples" / "tsukuba.toml"
+# simulated key-holder cards for the demo's k-of-n counting key (demo PINs)
+KEY_HOLDERS = (("鍵保管者A", "1357"), ("鍵保管者B", "2468"), ("鍵保管者C", "3579"))
+KEY_THRESHOLD = 2
 PIN = "1234"
 
 
@@ -120,10 +126,14 @@ def run_day(
 
     say("① 選挙管理委員会: 鍵と選挙データの作成 / commission creates keys and the package")
     commission_pub = write_signing_key(keys, "commission")
-    counting_private = generate_private_key()
-    (keys / "counting.pub").write_text(public_key_bytes(counting_private).hex() + "\n")
-    demo_key_file = keys / "counting-private.DEMO-ONLY.key"
-    demo_key_file.write_text(write_demo_private_key(counting_private))
+    # the counting key is made in a k-of-n ceremony straight onto the key holders' cards
+    # (simulated cards, demo PINs); no file ever holds the private key
+    holders = [(SimulatedKeyHolderCard.issue(name, pin), pin)
+               for name, pin in KEY_HOLDERS]
+    ceremony = run_ceremony(holders, KEY_THRESHOLD)
+    (keys / "counting.pub").write_text(ceremony.public_key.hex() + "\n")
+    say(f"   開票鍵 {KEY_THRESHOLD}/{len(holders)} 鍵保管者カードへ分割 / counting key split "
+        f"onto key-holder cards, fingerprint {ceremony.short_fingerprint}")
     for issuer in source["issuers"]:
         write_signing_key(keys / "issuers", issuer["issuer_id"])
 
@@ -291,12 +301,21 @@ def run_day(
     imported = import_media(paths, versions, {})
     if imported.problems:
         raise DemoFailure("; ".join(imported.problems))
-    private = read_demo_private_key(demo_key_file.read_text())
-    results = tally(versions[-1].package, imported.counted, private)
+    present = holders[1:1 + KEY_THRESHOLD]  # two of the three holders came
+    say("   立会人の前で鍵保管者がカードと暗証番号を提示 / key holders present card + PIN in "
+        "front of the witnesses: " + ", ".join(card.holder_id() for card, _ in present))
+    with unlock(present, versions[-1].package.counting_public_key) as key:
+        results = tally(versions[-1].package, imported.counted, key.raw)
     result_dir = out / "result"
-    result_dir.mkdir()
     text = render_text(versions[-1], imported, results)
-    (result_dir / "result.txt").write_text(text, encoding="utf-8")
-    (result_dir / "result.json").write_text(to_json(versions[-1], imported, results), "utf-8")
-    (result_dir / "result.csv").write_text(to_csv(results), encoding="utf-8")
+    record = CountingRecord(
+        signed=versions[-1], versions=tuple(versions), imported=imported, results=results,
+        software_hash=software_hash(ROOT), dependencies_hash=dependencies_hash(),
+        session_log_head="", created_at=clock.now().isoformat(timespec="seconds"),
+        counting_manager="開票管理者（デモ）", witnesses=("立会人A（デモ）", "立会人B（デモ）"))
+    files = write_report_files(record, result_dir, SessionSigner.generate())
+    for label, path in (("報告書 PDF / report", files.pdf), ("CSV", files.csv),
+                        ("JSON", files.json), ("署名付き結果 / signed result", files.signed),
+                        ("QR", files.qr)):
+        say(f"   {label}: {path}")
     return DayOutcome(expected, results, sessions, without_vote, result_dir, text, booths)

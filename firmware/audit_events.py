@@ -47,6 +47,7 @@ class AuditEvent(IntEnum):
     ASSISTED_MODE_CANCELLED = 1755  # The poll manager cancelled a pending assisted voting mode
     ADMIN_VIEW_SHOWN = 1756  # The poll manager viewed the counts, the media status or the audit log
     RESULT_COUNTED = 2058  # Counting finished; the hash of the totals is recorded
+    NIGHT_SEALED_MEDIUM_DECIDED = 2059  # The counting manager decided, after hearing the witnesses, about a medium sealed for the night only
     REPORT_REPRINTED = 1050  # The poll manager reprinted the last report
     NETWORK_INTERFACE_FOUND = 1051  # A network interface other than loopback exists; opening the polls was refused (art. 4-2)
     POLLS_CLOSED_FOR_NIGHT = 1052  # Early voting: polls closed for the night and the media sealed (not final)

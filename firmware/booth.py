@@ -4,6 +4,7 @@ inactivity (alert, then lock until the poll manager) and the count of assisted s
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from election import canonical
@@ -14,6 +15,7 @@ from firmware.inactivity import KeepVoting, Tick, Verdict, seconds_to_lock, verd
 from firmware.interfaces import InternalStorage
 from firmware.keypad import Key, KeyPressed, focus_items, moved
 from firmware.voter_settings import (
+    DEFAULT_SETTINGS,
     ChangeSetting,
     InvalidSetting,
     OpenSettings,
@@ -36,6 +38,10 @@ BOOTH_EVENTS = (Tick, KeyPressed, ChangeSetting, OpenSettings, KeepVoting)
 
 
 class BoothMixin:
+    # What the next voter screen shown says instead of its whole description (a keypad key
+    # asked for only the focused item or the volume/rate step); None: the whole screen.
+    _speech_next: Callable[[Screen], tuple[Clip, ...]] | None = None
+
     if TYPE_CHECKING:
         session: VotingSession | None
         screen: Screen
@@ -71,6 +77,7 @@ class BoothMixin:
         self.assisted.start_session()  # a count only; the session carries no mark
         s = self.session
         s.settings = VoterSettings(audio=audio)
+        self._set_voice(s.settings)  # every voter starts at the default volume and rate
         s.in_settings = True
         s.focus = 0
         s.last_input = self.clock.now()
@@ -143,18 +150,24 @@ class BoothMixin:
 
     def _keypress(self, key: Key) -> Screen:
         from firmware import machine as fw
+        from firmware import spoken
 
         s = self.session
         assert s is not None
         if key in (Key.UP, Key.DOWN):
             s.last_input = self.clock.now()
             s.focus = moved(s.focus, len(focus_items(self.screen)), key)
+            self._speech_next = spoken.describe_focus  # only the item the focus landed on
             return self._current_voter_screen()
         if key in (Key.VOLUME_UP, Key.VOLUME_DOWN, Key.RATE_UP, Key.RATE_DOWN):
             s.last_input = self.clock.now()
             setting = "volume" if key in (Key.VOLUME_UP, Key.VOLUME_DOWN) else "rate"
             delta = 1 if key in (Key.VOLUME_UP, Key.RATE_UP) else -1
+            before = s.settings
             s.settings = stepped(s.settings, setting, delta)
+            moved_step = s.settings != before
+            self._speech_next = lambda screen: spoken.describe_adjustment(
+                setting, delta, moved_step, _language(screen))
             return self._current_voter_screen()
         if key is Key.HELP:
             s.last_input = self.clock.now()
@@ -173,12 +186,14 @@ class BoothMixin:
             self._voter_input(KeepVoting())
             s.settings = cycled(s.settings, item.removeprefix("setting:"))
             s.focus = focus
+            self._speech_next = spoken.describe_focus  # the setting with its new value
             return self._settings_menu()
         if item == "continue":
             return self._voter_input(KeepVoting()) or self.screen
         if item == "settings":
             return self._booth_event(OpenSettings())
         if item.startswith("choose:"):
+            self._speech_next = spoken.describe_focus  # 「…選んでいます。」
             return self._voter_action(fw.Select(item.removeprefix("choose:")))
         if item.startswith("change:"):
             return self._voter_action(fw.ChangeContest(item.removeprefix("change:")))
@@ -191,17 +206,46 @@ class BoothMixin:
     def _speak_screen(self, screen: Screen) -> None:
         """Help: say the screen's description again, from the reviewed prompts."""
         from firmware import spoken
-        from firmware.interfaces import SpeechError
 
         assert self.session is not None
-        clips: tuple[Clip, ...]
+        settings = self.session.settings
+        self._speak(lambda shown: spoken.describe(shown, settings.language), screen, settings)
+
+    def _announce(self, screen: Screen) -> None:
+        """Every screen shown: in audio mode a voter screen is spoken from the reviewed
+        prompts (firmware/spoken.py) in the voter's language — the whole screen, or only what
+        the keypad key asked for — at the voter's volume and rate."""
+        from firmware import spoken
+        from firmware.screens import ContestChoice, Recorded, Review
+
+        asked, self._speech_next = self._speech_next, None
+        if not isinstance(screen, VoterSettingsMenu | ContestChoice | Review | Recorded):
+            return  # the alert is spoken by _tick; admin screens are not spoken
+        if not screen.settings.audio:
+            return
+        self._speak(asked or spoken.describe, screen, screen.settings)
+
+    def _speak(self, describer: Callable[[Screen], tuple[Clip, ...]], screen: Screen,
+               settings: VoterSettings) -> None:
+        from firmware import spoken
+        from firmware.interfaces import SpeechError
+
         try:
-            clips = spoken.describe(screen, self.session.settings.language)
+            clips = describer(screen)
         except (spoken.UnknownPrompt, ValueError):
             return
         try:
+            self._set_voice(settings)
             for clip in clips:
                 self.devices.speaker.say(clip.text, clip.language)
+        except SpeechError:
+            pass  # the screen still shows everything; the voter can ask for help
+
+    def _set_voice(self, settings: VoterSettings) -> None:
+        from firmware.interfaces import SpeechError
+
+        try:
+            self.devices.speaker.set_voice(settings.volume, settings.rate)
         except SpeechError:
             pass
 
@@ -253,3 +297,8 @@ class BoothMixin:
             f"無操作で中断された投票は記録されていません（カード {card[:8]}）。カードを解放できます"
             f" / the abandoned session recorded nothing (card {card[:8]}); its card can be released"
         )
+
+
+def _language(screen: Screen) -> str:
+    settings = getattr(screen, "settings", None)
+    return settings.language if isinstance(settings, VoterSettings) else DEFAULT_SETTINGS.language

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from election.package import SignedPackage
 from election.signature import BadSignature
 from firmware.ballot_box import BallotBox, BallotBoxError
 from firmware.interfaces import MediumError
@@ -73,3 +76,22 @@ def check_carried_over(
             "投票カードの記録が前夜の封印と一致しません / the card ledger differs from the seal"
         )
     return CarriedOver(seals[0], {t.contest_id: t.records for t in seals[0].tables})
+
+
+def verify_night_close(
+    box: BallotBox,
+    machine_id: str,
+    signed: SignedPackage,
+    machine_key: Ed25519PrivateKey,
+    closing_number: int,
+) -> CarriedOver:
+    """Everything ReopenCheck verifies before the morning's reopening — the media are this
+    election's, primary and copy agree, and both still hold exactly what night seal
+    ``closing_number`` says. The final close straight from a night close (the last day of
+    期日前投票 ended the evening before) runs this first, so a final seal never covers
+    records that changed overnight. Raises MediumError or BallotBoxError."""
+    box.prepare(machine_id, signed, machine_key)
+    box.check_mirror()
+    return check_carried_over(
+        box, machine_id, machine_key.public_key().public_bytes_raw(), closing_number
+    )

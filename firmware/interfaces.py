@@ -264,3 +264,10 @@ class Speaker(Protocol):
     def say(self, text: str, language: str) -> None:
         """Speak text; Japanese text is given as the official kana reading."""
         ...
+
+    def set_voice(self, volume: int, rate: int) -> None:
+        """The voter's volume step (0 silent .. VOLUME_STEPS) and rate step (index into
+        RATE_SCALES) for what is said next (firmware/voter_settings.py); the firmware sets
+        them from the session's settings before every utterance and back to the defaults
+        between voters."""
+        ...

@@ -52,7 +52,7 @@ from firmware.ballot_box import BallotBox, BallotBoxError, LedgerLine
 from firmware.booth import BOOTH_EVENTS, LOCKED_FILE, BoothMixin
 from firmware.booth_screens import SessionLocked
 from firmware.candidate_order import candidate_order
-from firmware.early_voting import check_carried_over
+from firmware.early_voting import check_carried_over, verify_night_close
 from firmware.inactivity import KeepVoting, Tick
 from firmware.interfaces import (
     CardBlocked,
@@ -71,7 +71,6 @@ from firmware.interfaces import (
     RandomSource,
     ReaderUnavailable,
     Speaker,
-    SpeechError,
     TwoCards,
     UnknownCard,
     VotingCardPhase,
@@ -419,6 +418,7 @@ class Machine(BoothMixin, AdminViewsMixin):
 
     def _show(self, screen: Screen) -> Screen:
         self.screen = screen
+        self._announce(screen)  # audio mode: the approved clips for a voter screen (booth.py)
         return screen
 
     def _set_phase(self, phase: Phase) -> None:
@@ -632,7 +632,7 @@ class Machine(BoothMixin, AdminViewsMixin):
             Phase.ZERO_CHECKED: ("load-package", "open"),
             Phase.OPEN: ("load-package", "pause", "close", "close-for-night"),
             Phase.PAUSED: ("load-package", "resume", "close", "close-for-night", "release-card"),
-            Phase.NIGHT_CLOSED: ("reopen-check",),
+            Phase.NIGHT_CLOSED: ("reopen-check", "close"),  # last day over: final close
             Phase.CLOSED: (),
             Phase.UNPROVISIONED: (),
         }[self.phase]
@@ -798,9 +798,21 @@ class Machine(BoothMixin, AdminViewsMixin):
         return self._transition(Phase.PAUSED, Phase.OPEN, AuditEvent.POLLS_RESUMED)
 
     def _close(self, final: bool = True) -> Screen:
-        if self.phase not in (Phase.OPEN, Phase.PAUSED):
+        from_night = final and self.phase is Phase.NIGHT_CLOSED
+        if self.phase not in (Phase.OPEN, Phase.PAUSED) and not from_night:
             return self._refuse("close", "投票中ではありません", "polls are not open")
         assert self.package is not None and self._key is not None
+        if from_night:  # 期日前投票 ended last night: verify as ReopenCheck does, then seal final
+            self.audit.record(AuditEvent.REOPEN_CHECK, "start", purpose="final-close")
+            try:
+                verify_night_close(self.ballot_box, self.machine_id, self.package, self._key,
+                                   self.closing_number)
+            except (MediumError, BallotBoxError) as exc:
+                self.audit.record(AuditEvent.REOPEN_CHECK, "failure", reason=type(exc).__name__)
+                return self._admin_menu(f"前夜の封印と一致しないため最終の投票終了ができません / "
+                                        f"final close refused, media differ from the night "
+                                        f"seal: {exc}")
+            self.audit.record(AuditEvent.REOPEN_CHECK, "success", closing=self.closing_number)
         self.audit.record(AuditEvent.MEDIA_SEAL, "start")
         # Seal first, then close: a seal that fails (medium pulled, full) leaves the machine
         # paused with nothing lost, and the poll manager can fix the medium and close again.
@@ -1058,11 +1070,6 @@ class Machine(BoothMixin, AdminViewsMixin):
             settings=s.settings,
             focus=s.focus,
         )
-        if s.audio:
-            self._say(
-                [contest.title] + [f"{i}番、{c.kana}、{c.party}" for i, c in
-                                   enumerate(candidates, start=1)]
-            )
         return self._show(screen)
 
     def _review_screen(self) -> Screen:
@@ -1077,16 +1084,7 @@ class Machine(BoothMixin, AdminViewsMixin):
             else:
                 c = contest.candidate(selected)
                 lines.append(ReviewLine(contest.contest_id, contest.title, c.name, c.party, c.kana))
-        if self.session.audio:
-            self._say([f"{line.title}、{line.kana}、{line.party}" for line in lines])
         return self._show(Review(tuple(lines), self.session.settings, self.session.focus))
-
-    def _say(self, texts: list[str]) -> None:
-        try:
-            for text in texts:
-                self.devices.speaker.say(text, "ja")
-        except SpeechError:
-            pass  # the screen still shows everything; the voter can ask for help
 
     def _voter_action(self, event: Event) -> Screen:
         s = self.session

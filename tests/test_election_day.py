@@ -3,8 +3,10 @@ including votes made invalid by a mid-day amendment (art. 13)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+from counting.report_signed import verify_result
 from demo.election_day import run_day
 
 
@@ -17,3 +19,10 @@ def test_simulated_day_count_matches_voters(tmp_path: Path) -> None:
     # every card handed out was consumed and accounted for
     assert outcome.sessions == 40
     assert (outcome.result_dir / "result.csv").read_text(encoding="utf-8").count("\n") > 10
+    # the demo's report files: PDF, signed result that verifies, QR; no private-key file left
+    assert (outcome.result_dir / "result.pdf").read_bytes().startswith(b"%PDF")
+    signed = json.loads((outcome.result_dir / "result.json").read_text(encoding="utf-8"))
+    assert verify_result((outcome.result_dir / "result.signed.json").read_text(
+        encoding="utf-8")) == signed
+    assert (outcome.result_dir / "result-qr.png").stat().st_size > 0
+    assert not list((tmp_path / "day").rglob("*DEMO-ONLY*"))

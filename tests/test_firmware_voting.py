@@ -18,6 +18,7 @@ from drivers.randomness import SeededRandom
 from election.credentials import VotingCardToken
 from election.package import CandidateStatus, Contest, OrderRule, amend, sign_package
 from firmware import machine as fw
+from firmware import spoken
 from firmware.booth_screens import VoterSettingsMenu
 from firmware.candidate_order import candidate_order
 from firmware.interfaces import VotingCardPhase
@@ -114,8 +115,14 @@ def test_review_shows_name_and_party_and_audio_speaks_them(
     assert (line.name, line.party, line.kana) == (expected.name, expected.party, expected.kana)
     blank = next(x for x in review.lines if x.contest_id == other)
     assert "白票" in blank.name
-    spoken = [text for _, text in station.speaker.spoken]
-    assert any(expected.kana in t and expected.party in t for t in spoken[-2:])  # on the review
+    said = station.speaker.spoken
+    # the review is spoken whole, only from the reviewed prompts (what an approved speaker
+    # plays): the name read from its official kana, the party as its own clip
+    clips = [(clip.language, clip.text) for clip in spoken.describe(review)]
+    assert said[-len(clips):] == clips
+    assert ("ja", spoken.to_katakana(expected.kana)) in clips
+    assert any(expected.party in text for _, text in clips)
+    assert not any(expected.name in text for _, text in said)  # never the kanji name
     run_flow(station, [(fw.Cast(), Recorded)])
     assert decrypted(station) == {contest_id: [candidate_id], other: ["blank"]}  # what was shown
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import random
+import time
 from pathlib import Path
 
 import pytest
@@ -234,11 +235,21 @@ def test_read_back_bypasses_the_page_cache(tmp_path: Path) -> None:
     assert primary.read_at(entry.file, size - 5, 100) == primary.read(entry.file)[-5:]
 
 
-def test_a_write_that_misses_the_deadline_is_reported_as_slow(tmp_path: Path) -> None:
+def test_a_write_that_misses_the_deadline_is_reported_as_slow(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     box, primary, _ = _directory_box(tmp_path)
     from firmware.interfaces import MediumSlow
 
-    primary.write_deadline = 0.0  # nothing is durable in zero seconds
+    real_fdatasync = os.fdatasync
+
+    def slow_fdatasync(fd: int) -> None:  # a card controller that takes 0.5 s to commit
+        time.sleep(0.5)
+        real_fdatasync(fd)
+
+    # (a zero deadline alone raced a fast write on an idle disk: the worker could finish first)
+    monkeypatch.setattr("drivers.medium.os.fdatasync", slow_fdatasync)
+    primary.write_deadline = 0.05
     with pytest.raises(MediumSlow, match="slow or failing medium"):
         primary.write_at(box._tables()[0].file, 0, bytes(SLOT_SIZE))
 

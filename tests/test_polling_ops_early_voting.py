@@ -180,3 +180,44 @@ def test_a_report_the_printer_could_not_print_is_reprinted_from_the_admin_menu()
     assert qr_body(station, "tohyoki-zero-report/1")["records"] == {"mayor": 0, "assembly": 0}
     events = [e.event for e in station.machine.audit.entries()]
     assert "report_reprinted" in events
+
+
+def test_after_the_last_night_close_the_final_close_needs_no_reopening() -> None:
+    station = make_station()
+    first_day(station)
+    station.clock.advance(12.5 * HOUR)  # 期日前投票 is over: polling day, machine powered on
+    station.reboot()
+    screen = station.admin()
+    assert isinstance(screen, AdminMenu) and "close" in screen.actions
+    screen = station.admin(fw.ClosePolls())
+    assert isinstance(screen, AdminMenu) and screen.phase is Phase.CLOSED, screen
+    body = qr_body(station, "tohyoki-closing-report/1")
+    assert body["final"] is True and body["closing_number"] == 2
+    assert body["records"] == {"mayor": 2, "assembly": 1}
+    for medium in (station.primary, station.copy):
+        seal, _ = decode_seal(bytes(medium.files[SEAL_FILE]))
+        assert seal.final and seal.closing_number == 2
+    outcomes = [e.outcome for e in station.machine.audit.entries()
+                if e.event_id == AuditEvent.REOPEN_CHECK.value]
+    assert outcomes == ["start", "success"]
+    station.admin(fw.ReopenCheck(), fw.OpenPolls())
+    assert station.machine.phase is Phase.CLOSED
+
+
+def test_a_final_close_over_media_changed_overnight_is_refused() -> None:
+    station = make_station()
+    first_day(station)
+    for medium in (station.primary, station.copy):
+        table = medium.files[table_file(1)]
+        used = next(i for i in range(64) if any(table[i * SLOT_SIZE:(i + 1) * SLOT_SIZE]))
+        table[used * SLOT_SIZE:(used + 1) * SLOT_SIZE] = bytes(SLOT_SIZE)
+    printed = len(station.printer.printed)
+    screen = station.admin(fw.ClosePolls())
+    assert isinstance(screen, AdminMenu) and "前夜の封印と一致しない" in screen.message
+    assert station.machine.phase is Phase.NIGHT_CLOSED
+    assert len(station.printer.printed) == printed
+    seal, _ = decode_seal(bytes(station.primary.files[SEAL_FILE]))
+    assert not seal.final and seal.closing_number == 1
+    outcomes = [e.outcome for e in station.machine.audit.entries()
+                if e.event_id == AuditEvent.REOPEN_CHECK.value]
+    assert outcomes == ["start", "failure"]

@@ -249,3 +249,70 @@ def test_rendering_is_reproducible_so_anyone_can_check_the_approved_set(
         entry = next(e for e in entries if e.language == language and e.prompt_id == "recorded")
         data, _, _ = _render_one(spoken.Clip(entry.prompt_id, language, entry.text, None))
         assert hashlib.sha256(data).hexdigest() == entry.sha256
+
+
+def test_a_whole_audio_voter_through_the_machine_hears_only_approved_clips(
+    approved: Path,
+) -> None:
+    """The machine with the real approved speaker: every screen, every keypad focus, the
+    volume/rate keys, help, the inactivity alert and English — nothing is refused
+    (UnapprovedClip), and the voter's volume and rate steps reach the speaker."""
+    from firmware import machine as fw
+    from firmware.booth_screens import InactivityAlert, VoterSettingsMenu
+    from firmware.keypad import Key, KeyPressed
+    from firmware.screens import Recorded, Review, Standby
+    from tests.test_firmware_support import Insert, Pull, decrypted, open_station, run_flow
+
+    station = open_station()
+    sink = MemorySink()
+    speaker = ApprovedSpeaker.from_approval(approved, sink)
+    refused: list[str] = []  # the machine carries on past a SpeechError; record every refusal
+
+    class Watched:
+        def say(self, text: str, language: str) -> None:
+            try:
+                speaker.say(text, language)
+            except UnapprovedClip:
+                refused.append(text)
+                raise
+
+        def set_voice(self, volume: int, rate: int) -> None:
+            speaker.set_voice(volume, rate)
+
+    station.machine.devices = replace(station.machine.devices, speaker=Watched())
+    machine = station.machine
+
+    def walk_focus() -> None:  # hear every item of the screen with the keypad
+        for _ in range(len(focus_items(machine.screen))):
+            machine.handle(KeyPressed(Key.DOWN))
+        machine.handle(KeyPressed(Key.UP))
+
+    for language in spoken.LANGUAGES:
+        played = len(sink.played)
+        run_flow(station, [(Insert(station.voting_card(audio=True)), VoterSettingsMenu)])
+        if language != "ja":
+            run_flow(station, [(fw.ChangeSetting("language", language), VoterSettingsMenu)])
+        walk_focus()
+        run_flow(station, [(fw.Next(), ContestChoice)])
+        for key in (Key.VOLUME_UP, Key.RATE_DOWN, Key.HELP):
+            machine.handle(KeyPressed(key))
+        assert (speaker.volume_step, speaker.rate_step) == (
+            DEFAULT_VOLUME_STEP + 1, DEFAULT_RATE_STEP - 1)
+        for _ in range(len(RATE_STEPS)):
+            machine.handle(KeyPressed(Key.RATE_UP))  # up to the end: 「これ以上は…」
+        for contest in ("mayor", "assembly"):
+            walk_focus()
+            choice = f"{contest}-1" if language == "ja" else "blank"
+            run_flow(station, [(fw.Select(choice), ContestChoice)])
+            screen = run_flow(station, [(fw.Next(), ContestChoice | Review)])[0]
+        station.clock.advance(PACKAGE.package.settings.inactivity_alert_seconds + 1)
+        assert isinstance(machine.handle(fw.Tick()), InactivityAlert)
+        assert isinstance(machine.handle(fw.KeepVoting()), Review)
+        walk_focus()
+        run_flow(station, [(fw.Cast(), Recorded), (Pull(), Standby)])
+        assert isinstance(screen, Review)
+        assert len(sink.played) - played > 30
+    assert refused == []
+    votes = decrypted(station)
+    assert {c: sorted(v) for c, v in votes.items()} == {"mayor": ["blank", "mayor-1"],
+                                                         "assembly": ["assembly-1", "blank"]}

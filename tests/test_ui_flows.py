@@ -288,3 +288,96 @@ def test_poll_manager_loads_package_and_opens_by_keypad(kivy_window: Any) -> Non
     kiosk.press("ゼロ確認")
     kiosk.press("投票開始")
     assert kiosk.station.machine.phase is Phase.OPEN
+
+
+def _tap_action(kiosk: Kiosk, action: object) -> None:
+    """Tap the button that does ``action`` (kana keys share labels with the row buttons)."""
+    from kivy.tests.common import UnitTestTouch
+
+    button = next(b for b in kiosk.booth.view.buttons if b.action == action)
+    r = button.rect
+    touch = UnitTestTouch(r.x + r.w / 2, PANEL_7.height - (r.y + r.h / 2))
+    touch.touch_down()
+    touch.touch_up()
+    kiosk.frame()
+
+
+def _type_kana(kiosk: Kiosk, keys: list[tuple[str, str]]) -> None:
+    from ui.views import UiAction
+
+    for name, arg in keys:
+        _tap_action(kiosk, UiAction(name, arg))
+
+
+def _sign_in(kiosk: Kiosk) -> None:
+    kiosk.insert(kiosk.station.manager)
+    for digit in PIN:
+        kiosk.tap_find(digit)
+    kiosk.tap_find("決定")
+    assert isinstance(kiosk.screen, AdminMenu)
+
+
+def test_poll_manager_turns_assisted_voting_on_by_touch(kiosk: Kiosk) -> None:
+    from firmware.assisted import AssistKind, PendingAssist
+    from firmware.audit_events import AuditEvent
+
+    _sign_in(kiosk)
+    kiosk.tap_find("補助投票の指定")
+    assert kiosk.booth.view.kind == "admin-assisted"
+    kiosk.tap("操作補助")
+    assert kiosk.booth.view.button("✓ 操作補助").selected
+    kiosk.tap("補助者1")
+    assert kiosk.booth.view.kind == "admin-assisted-kana"
+    _type_kana(kiosk, [("assist-group", "3"), ("assist-key", "タ"), ("assist-key", "゛"),
+                       ("assist-key", "テ")])
+    assert "「ダテ」" in " ".join(t.text for t in kiosk.booth.view.texts)
+    kiosk.tap("入力完了")
+    kiosk.tap("補助者2")
+    _type_kana(kiosk, [("assist-group", "2"), ("assist-key", "サ"), ("assist-group", "3"),
+                       ("assist-key", "ト"), ("assist-group", "0"), ("assist-key", "ウ"),
+                       ("assist-key", "ウ"), ("assist-key", "⌫")])
+    kiosk.tap("入力完了")
+    assert [b.label for b in kiosk.booth.view.buttons][2:4] == ["1: ダテ", "2: サトウ"]
+    assert kiosk.station.machine.assisted.pending is None  # nothing decided before 指定する
+    kiosk.tap("指定する")
+    assert isinstance(kiosk.screen, AdminMenu) and kiosk.booth.view.kind == "admin-menu"
+    assert kiosk.station.machine.assisted.pending == PendingAssist(
+        AssistKind.OPERATION, ("ダテ", "サトウ"))
+    assert "操作補助" in kiosk.screen.message
+    enabled = [e for e in kiosk.station.machine.audit.entries()
+               if e.event_id == AuditEvent.ASSISTED_MODE_ENABLED.value]
+    assert [e.detail["assistants"] for e in enabled] == [["ダテ", "サトウ"]]
+
+
+def test_assisted_entry_with_one_name_is_refused_and_cancel_sends_nothing(
+    kiosk: Kiosk,
+) -> None:
+    _sign_in(kiosk)
+    kiosk.tap_find("補助投票の指定")
+    kiosk.tap("取消")
+    assert kiosk.booth.view.kind == "admin-menu"
+    kiosk.tap_find("補助投票の指定")
+    kiosk.tap("補助者1")
+    _type_kana(kiosk, [("assist-key", "イ")])
+    kiosk.tap("入力完了")
+    kiosk.tap("指定する")
+    assert isinstance(kiosk.screen, AdminMenu) and "異なる2人" in kiosk.screen.message
+    assert kiosk.station.machine.assisted.pending is None
+
+
+def test_close_for_night_reopen_check_and_reprint_by_touch(kiosk: Kiosk) -> None:
+    _sign_in(kiosk)
+    printed = len(kiosk.station.printer.printed)
+    kiosk.tap_find("本日の投票終了（期日前）")
+    assert kiosk.station.machine.phase is Phase.NIGHT_CLOSED
+    assert len(kiosk.station.printer.printed) == printed + 1
+    title = kiosk.station.printer.printed[-1].title
+    kiosk.tap_find("報告書の再印刷")
+    assert len(kiosk.station.printer.printed) == printed + 2
+    assert kiosk.station.printer.printed[-1].title == title
+    while kiosk.booth.view.page > 0:
+        kiosk.tap(next(b.label for b in kiosk.booth.view.buttons
+                       if b.label.startswith("前を見る")))
+    kiosk.tap_find("再開確認（期日前）")
+    assert kiosk.station.machine.phase is Phase.ZERO_CHECKED
+    assert kiosk.station.printer.printed[-1].title.startswith("再開確認報告")

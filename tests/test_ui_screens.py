@@ -40,7 +40,7 @@ def test_golden_screenshots(kivy_window: Any) -> None:
     from ui.screenshots import render_all
 
     hashes = render_all()
-    assert len(hashes) == 17 * 8  # 17 screens × ja/en × normal/high × 2 panels
+    assert len(hashes) == 19 * 8  # 19 screens × ja/en × normal/high × 2 panels
     if os.environ.get("UI_GOLDEN_RECORD"):
         GOLDEN.write_text(json.dumps(hashes, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     recorded = json.loads(GOLDEN.read_text(encoding="utf-8"))

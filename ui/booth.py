@@ -5,13 +5,16 @@ PIN digits, the voter's display settings) and decides nothing about the election
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from kivy.uix.widget import Widget
 
 from firmware import machine as fw
+from firmware.assisted import AssistKind, EnableAssisted
 from firmware.keypad import Key, KeyPressed, focus_items
-from firmware.screens import Standby
+from firmware.screens import AdminMenu, Standby
+from ui.assisted_entry import AssistedEntry
 from ui.render import instructions
 from ui.theme import DEFAULT_SETTINGS, Panel, Settings
 from ui.views import Button, UiAction, UiState, View, layout
@@ -23,6 +26,9 @@ ADMIN_ACTIONS: dict[str, Callable[[], fw.Event]] = {
     "resume": fw.ResumePolls,
     "close": fw.ClosePolls,
     "release-card": fw.ReleaseCard,
+    "close-for-night": fw.CloseForNight,
+    "reopen-check": fw.ReopenCheck,
+    "reprint": fw.ReprintReport,
 }
 
 KEYPAD = ("up", "down", "select", "back", "help")
@@ -50,12 +56,18 @@ class Booth(Widget):
         self._screen: object = None
         self._pressed: Button | None = None
         self.frames = 0
+        self.assist: AssistedEntry | None = None  # the art. 7 entry, over the admin menu
         self.view: View = self.refresh()
 
     # --- state -> picture ----------------------------------------------------------------------
 
     def refresh(self) -> View:
-        screen = self.machine.screen
+        screen: object = self.machine.screen
+        if self.assist is not None:
+            if isinstance(screen, AdminMenu):
+                screen = self.assist
+            else:  # the admin card left: the entry (poll workers' names) goes with it
+                self.assist = None
         if _identity(screen) != _identity(self._screen):
             self.state.page = 0
             self.state.pin = ""
@@ -97,13 +109,37 @@ class Booth(Widget):
         elif action.name == "pin-enter":
             pin, self.state.pin = self.state.pin, ""
             self.machine.handle(fw.PinEntered(pin))
+        elif action.name.startswith("assist-"):
+            self._assist_action(action)
         elif action.name == "admin":
-            if action.arg == "load-package":
+            if action.arg == "assisted":
+                self.assist = AssistedEntry()
+            elif action.arg == "load-package":
                 data = self.package_source()
                 if data is not None:
                     self.machine.handle(fw.LoadPackage(data))
             else:
                 self.machine.handle(ADMIN_ACTIONS[action.arg]())
+
+    def _assist_action(self, action: UiAction) -> None:
+        entry = self.assist
+        if entry is None:
+            return
+        if action.name == "assist-kind":
+            self.assist = replace(entry, kind=AssistKind(action.arg))
+        elif action.name == "assist-edit":
+            self.assist = replace(entry, editing=int(action.arg), group=0)
+        elif action.name == "assist-group":
+            self.assist = replace(entry, group=int(action.arg))
+        elif action.name == "assist-key":
+            self.assist = entry.typed(action.arg)
+        elif action.name == "assist-done":
+            self.assist = replace(entry, editing=None)
+        elif action.name == "assist-cancel":
+            self.assist = None
+        elif action.name == "assist-confirm":
+            self.assist = None  # the firmware checks the names and answers on the admin menu
+            self.machine.handle(EnableAssisted(entry.kind, entry.names))
 
     def _to_view(self, x: float, y: float) -> tuple[float, float]:
         sx = self.panel.width / max(1.0, float(self.width))

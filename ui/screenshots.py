@@ -24,6 +24,7 @@ from firmware import machine as fw
 from firmware.inactivity import Tick
 from firmware.screens import Phase
 from firmware.voter_settings import VoterSettings
+from ui.assisted_entry import AssistedEntry
 from ui.simulated_station import DEMO_PIN, DemoStation, make_demo_station
 from ui.theme import PANELS, Panel, Settings
 from ui.views import UiState, View, layout
@@ -72,6 +73,10 @@ def screen_catalogue(seed: int = SEED) -> list[tuple[str, object]]:
     shots.append(("admin-counts", m().handle(fw.ShowCounts())))
     shots.append(("admin-media", m().handle(fw.ShowMedia())))
     shots.append(("admin-audit-log", m().handle(fw.ShowAuditLog(0))))
+    # art. 7: the booth's own entry of the assistants, drawn over the admin menu
+    shots.append(("admin-assisted", AssistedEntry(names=("タナカ ハナコ", ""))))
+    shots.append(("admin-assisted-kana",
+                  AssistedEntry(names=("タナカ ハナコ", "スズキ"), editing=1, group=2)))
     assert m().phase is Phase.OPEN
     return shots
 

@@ -18,6 +18,7 @@ from PIL import ImageFont
 
 from firmware import machine as fw
 from firmware.admin_screens import AdminCounts, AuditLogView, MediaStatus
+from firmware.assisted import AssistKind
 from firmware.booth_screens import InactivityAlert, SessionLocked, VoterSettingsMenu
 from firmware.inactivity import KeepVoting
 from firmware.keypad import focus_items
@@ -33,6 +34,7 @@ from firmware.screens import (
 )
 from firmware.voter_settings import ChangeSetting, cycled
 from ui import fonts
+from ui.assisted_entry import KANA_GROUPS, AssistedEntry
 from ui.strings import text
 from ui.theme import RGB, Panel, Settings, font_px, gap_px, target_px
 
@@ -205,7 +207,7 @@ class Spec:
 
 
 ADMIN_ACTIONS_SHOWN = ("load-package", "zero-check", "open", "pause", "resume", "close",
-                       "release-card")  # "assisted" needs the assistants' names: not yet
+                       "close-for-night", "reopen-check", "release-card", "reprint", "assisted")
 
 
 def _t(key: str, settings: Settings, **values: object) -> str:
@@ -272,6 +274,51 @@ def spec_admin_menu(s: AdminMenu, st: UiState, settings: Settings) -> Spec:
     for i in range(0, len(actions), 2):
         lines.append(tuple(actions[i:i + 2]))
     return Spec("admin-menu", (Line(_both("admin.title")),), tuple(lines))
+
+
+def spec_assisted(s: AssistedEntry, st: UiState, settings: Settings) -> Spec:
+    """Art. 7: the kind and the two assistants; or, while a name is typed, the kana keyboard."""
+    def button(label: str, action: UiAction, selected: bool = False) -> ButtonSpec:
+        return ButtonSpec((Line(label),), action, selected)
+
+    if s.editing is None:
+        def kind(k: AssistKind) -> ButtonSpec:
+            label = _t(f"assist.{k.value}", settings)
+            if s.kind is k:  # never colour alone: a mark as well
+                label = f"✓ {label}"
+            return button(label, UiAction("assist-kind", k), s.kind is k)
+
+        names = tuple(  # one line each, so the 7" panel holds the whole entry on one page
+            button(f"{i + 1}: {name.strip()}" if name.strip()
+                   else _t("assist.assistant", settings, n=i + 1),
+                   UiAction("assist-edit", str(i)))
+            for i, name in enumerate(s.names)
+        )
+        rows: tuple[tuple[ButtonSpec | Line, ...], ...] = (
+            (kind(AssistKind.PROXY), kind(AssistKind.OPERATION)),
+            names,
+            (button(_t("assist.cancel", settings), UiAction("assist-cancel")),
+             button(_t("assist.confirm", settings), UiAction("assist-confirm"))),
+        )
+        header = (Line(_both("assist.title")), Line(_both("assist.hint"), optional=True))
+        return Spec("admin-assisted", header, rows)
+    typed = s.names[s.editing]
+    groups = tuple(button(g[0], UiAction("assist-group", str(i)), i == s.group)
+                   for i, g in enumerate(KANA_GROUPS[:-1]))
+    kana = tuple(button(k, UiAction("assist-key", k)) for k in KANA_GROUPS[s.group])
+    marks = tuple(button(k, UiAction("assist-key", k)) for k in ("゛", "゜", "ー"))
+    last = len(KANA_GROUPS) - 1
+    rows = (
+        groups,
+        kana + marks,
+        (button(KANA_GROUPS[last][0], UiAction("assist-group", str(last)), s.group == last),
+         button(_t("assist.small", settings), UiAction("assist-key", "小")),
+         button(_t("assist.space", settings), UiAction("assist-key", " ")),
+         button(_t("assist.delete", settings), UiAction("assist-key", "⌫"))),
+    )
+    header = (Line(f"{_t('assist.name-of', settings, n=s.editing + 1)}「{typed}」"),)
+    return Spec("admin-assisted-kana", header, rows,
+                (button(_t("assist.done", settings), UiAction("assist-done")),))
 
 
 def _choice(label: tuple[Line, ...], action: Action, selected: bool,
@@ -425,6 +472,7 @@ SPECS: dict[type, Callable[[Any, UiState, Settings], Spec]] = {
     AdminCounts: _admin_view("admin-counts", "admin.counts"),
     MediaStatus: _admin_view("admin-media", "admin.media"),
     AuditLogView: _admin_view("admin-audit", "admin.audit-log"),
+    AssistedEntry: spec_assisted,
 }
 
 

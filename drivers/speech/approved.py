@@ -221,6 +221,12 @@ class ApprovedSpeaker:
         self.rate_step = new
         return True
 
+    def set_voice(self, volume: int, rate: int) -> None:
+        """``firmware.interfaces.Speaker``: the voter's volume and rate steps for what follows."""
+        if not (0 <= volume < len(VOLUME_STEPS_DB) and 0 <= rate < len(RATE_STEPS)):
+            raise ValueError(f"音量・速さの段階が範囲外です / voice step out of range: {volume}, {rate}")
+        self.volume_step, self.rate_step = volume, rate
+
     def apply(self, settings: VoterSettings) -> None:
         """Take the voter's volume and rate from the firmware's settings for this session."""
         self.volume_step, self.rate_step = settings.volume, settings.rate
