@@ -71,7 +71,7 @@ def measure(election: Election, workers: int, repeat: int = 1) -> list[Measureme
         items = [(str(t.file), contest_id, t.slots.tolist())
                  for m in listing.counted for contest_id, t in m.reading.tables.items()]
         del listing
-        context = multiprocessing.get_context("forkserver")  # not fork: threads in the caller can deadlock a forked child
+        context = multiprocessing.get_context("forkserver")  # fork can deadlock under threads
         raw_runs, import_runs, tally_runs = [], [], []
         for _ in range(repeat):  # alternate, so load from elsewhere hits both alike
             start = time.perf_counter()

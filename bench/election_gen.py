@@ -255,7 +255,7 @@ def generate(root: Path, *, seed: int, machines: int, voters: int, copies: bool 
     per_machine: dict[str, dict[str, int]] = {}
     per_place: dict[str, dict[str, int]] = {}
     workers = workers or os.cpu_count() or 1
-    context = multiprocessing.get_context("forkserver")  # not fork: threads in the caller can deadlock a forked child
+    context = multiprocessing.get_context("forkserver")  # fork can deadlock under threads
     with context.Pool(workers, _init, (job,)) as pool:
         for machine_id, chosen, voted, without in pool.imap_unordered(
                 write_machine, range(machines)):
