@@ -107,10 +107,7 @@ def open_certificate(
         not_after=r.moment("not_after"),
         public_key=r.hexbytes("public_key", 32),
     ))
-    if cert.election_id != election_id:
-        raise CredentialError("別の選挙の管理者カードです / admin card of another election")
-    if not cert.not_before - CLOCK_SKEW <= now <= cert.not_after + CLOCK_SKEW:
-        raise CredentialError("管理者カードの有効期間外です / admin card is outside its validity")
+    _check_card_validity(cert.election_id, cert.not_before, cert.not_after, election_id, now)
     return cert
 
 
@@ -224,11 +221,19 @@ def open_card_auth_certificate(
         not_after=r.moment("not_after"),
         public_key=r.hexbytes("public_key", 32),
     ))
-    if cert.election_id != election_id:
-        raise CredentialError("別の選挙の管理者カードです / admin card of another election")
-    if not cert.not_before - CLOCK_SKEW <= now <= cert.not_after + CLOCK_SKEW:
-        raise CredentialError("管理者カードの有効期間外です / admin card is outside its validity")
+    _check_card_validity(cert.election_id, cert.not_before, cert.not_after, election_id, now)
     return cert
+
+
+def _check_card_validity(
+    card_election: str, not_before: datetime, not_after: datetime, election_id: str, now: datetime
+) -> None:
+    """Both admin-card certificates: this election, and valid now give or take the clock skew
+    (a freshly programmed card must not be 'not yet valid' on a machine a few minutes behind)."""
+    if card_election != election_id:
+        raise CredentialError("別の選挙の管理者カードです / admin card of another election")
+    if not not_before - CLOCK_SKEW <= now <= not_after + CLOCK_SKEW:
+        raise CredentialError("管理者カードの有効期間外です / admin card is outside its validity")
 
 
 def _field(value: bytes) -> bytes:
