@@ -20,13 +20,16 @@ from __future__ import annotations
 import errno
 import mmap
 import os
+import queue
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
 from drivers.storage import SimulatedCrash, _fsync_directory, fault_point
 from firmware.interfaces import (
+    MediumError,
     MediumFull,
     MediumIOError,
     MediumReadOnly,
@@ -49,22 +52,98 @@ def _close_quietly(fd: int) -> None:
         pass
 
 
+class _Job:
+    """One action for a medium's worker thread, with the moment its caller stops waiting."""
+
+    def __init__(self, action: Callable[[], object], deadline: float) -> None:
+        self.action = action
+        self.deadline = deadline
+        self.done = threading.Event()
+        self.result: object = None
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            self.result = self.action()
+        except BaseException as exc:  # noqa: BLE001 - handed back to the waiting thread
+            self.error = exc
+        finally:
+            self.done.set()
+
+    def finish(self, timeout: float) -> bool:
+        return self.done.wait(max(0.0, timeout))
+
+
+class _MediumWorker:
+    """A daemon thread that runs one medium's writes in the order they were started, so the
+    caller can wait with a deadline, and a driver hung for good holds neither the caller nor
+    the program's exit (the thread is a daemon)."""
+
+    def __init__(self, name: str) -> None:
+        self._jobs: queue.SimpleQueue[_Job] = queue.SimpleQueue()
+        threading.Thread(target=self._run, name=name, daemon=True).start()
+
+    def _run(self) -> None:
+        while True:
+            self._jobs.get().run()
+
+    def submit(self, action: Callable[[], object], deadline: float) -> _Job:
+        job = _Job(action, deadline)
+        self._jobs.put(job)
+        return job
+
+
+class StartedWrite:
+    """A write running on a ``DirectoryMedium``'s worker (``WriteInFlight``)."""
+
+    def __init__(self, medium: DirectoryMedium, job: _Job) -> None:
+        self._medium = medium
+        self._job = job
+
+    def wait(self) -> None:
+        if not self._job.finish(self._job.deadline - time.monotonic()):
+            raise self._medium._slow("write")
+        error = self._job.error
+        if isinstance(error, OSError):
+            raise self._medium._os_error(error) from error
+        if error is not None:
+            raise error
+
+
+class FinishedWrite:
+    """A write a simulator did at once (``WriteInFlight``); ``wait`` hands back its failure."""
+
+    def __init__(self, error: BaseException | None) -> None:
+        self._error = error
+
+    def wait(self) -> None:
+        if self._error is not None:
+            raise self._error
+
+
 class DirectoryMedium:
     """A medium mounted at ``root``; every write is fsync'd before it returns."""
 
     def __init__(
-        self, root: Path, label: str, write_deadline: float = DEFAULT_WRITE_DEADLINE
+        self, root: Path, label: str, write_deadline: float = DEFAULT_WRITE_DEADLINE,
+        require_mount: bool = False,
     ) -> None:
+        """``require_mount``: the medium is present only while a filesystem is mounted at
+        ``root`` (the kiosk); otherwise any directory is (tests, a folder of media images)."""
         self.root = Path(root)
         self.label = label
+        self.require_mount = require_mount
         self.write_deadline = write_deadline
         self.read_back_mode = ""
+        self._worker: _MediumWorker | None = None
+        self._buffer = mmap.mmap(-1, 2 * BLOCK)  # O_DIRECT read-backs, reused
+        self._buffer_lock = threading.Lock()
 
     def _present(self) -> bool:
-        try:
-            return self.root.is_dir()
-        except OSError:
-            return False  # ENOTCONN: the FUSE driver behind the mount is gone
+        # False also on ENOTCONN: the FUSE driver behind the mount is gone
+        if self.require_mount:
+            return os.path.ismount(self.root) and os.path.isdir(self.root)
+        return os.path.isdir(self.root)
 
     def _mounted_read_only(self) -> bool:
         """Write-protect switch or ro mount: the kernel marks the mount ST_RDONLY (some FUSE
@@ -75,10 +154,15 @@ class DirectoryMedium:
             return False
 
     def _path(self, name: str) -> Path:
+        return Path(self._file(name))
+
+    def _file(self, name: str) -> str:
+        """The file's path as a string (cheap: called on every slot write and read-back)."""
+        root = os.path.normpath(self.root)
         if not self._present():
             raise MediumRemoved(f"{self.label}: 記録媒体がありません / medium not present")
-        path = Path(os.path.normpath(self.root / name))
-        if Path(os.path.normpath(self.root)) not in path.parents:
+        path = os.path.normpath(os.path.join(root, name))
+        if not path.startswith(root + os.sep):
             raise ValueError(f"{name} is outside the medium")
         return path
 
@@ -93,28 +177,27 @@ class DirectoryMedium:
             return MediumRemoved(f"{self.label}: 記録媒体が抜かれました / medium removed")
         return MediumIOError(f"{self.label}: 入出力エラー / I/O error: {exc}")
 
+    def _slow(self, what: str) -> MediumSlow:
+        self._worker = None  # left stuck in the driver; the next write gets a fresh thread
+        return MediumSlow(
+            f"{self.label}: 記録媒体への書き込みが {self.write_deadline:g} 秒以内に終わりません"
+            f" / {what} did not finish within {self.write_deadline:g} s (slow or failing medium)"
+        )
+
+    def _submit(self, action: Callable[[], object]) -> _Job:
+        if self._worker is None:
+            self._worker = _MediumWorker(f"medium-{self.label}")
+        return self._worker.submit(action, time.monotonic() + self.write_deadline)
+
     def _deadline(self, what: str, action: Callable[[], T]) -> T:
-        """Run ``action`` in a helper thread; give up waiting after the write deadline."""
-        result: list[T] = []
-        failure: list[BaseException] = []
-
-        def run() -> None:
-            try:
-                result.append(action())
-            except BaseException as exc:  # noqa: BLE001 - handed back to the caller's thread
-                failure.append(exc)
-
-        worker = threading.Thread(target=run, name=f"medium-{what}", daemon=True)
-        worker.start()
-        worker.join(self.write_deadline)
-        if worker.is_alive():
-            raise MediumSlow(
-                f"{self.label}: 記録媒体への書き込みが {self.write_deadline:g} 秒以内に終わりません"
-                f" / {what} did not finish within {self.write_deadline:g} s (slow or failing medium)"
-            )
-        if failure:
-            raise failure[0]
-        return result[0]
+        """Run ``action`` on this medium's worker thread; give up waiting after the write
+        deadline."""
+        job = self._submit(action)
+        if not job.finish(job.deadline - time.monotonic()):
+            raise self._slow(what)
+        if job.error is not None:
+            raise job.error
+        return job.result  # type: ignore[return-value]
 
     def read(self, name: str) -> bytes:
         path = self._path(name)
@@ -129,7 +212,7 @@ class DirectoryMedium:
 
     def read_at(self, name: str, offset: int, size: int) -> bytes:
         """Read from the device itself (O_DIRECT, else fadvise DONTNEED first)."""
-        path = self._path(name)
+        path = self._file(name)
         try:
             return self._read_direct(path, offset, size)
         except OSError as exc:
@@ -146,26 +229,35 @@ class DirectoryMedium:
         except OSError as exc:
             raise self._os_error(exc) from exc
 
-    def _read_direct(self, path: Path, offset: int, size: int) -> bytes:
+    def _read_direct(self, path: str, offset: int, size: int) -> bytes:
         start = offset - offset % BLOCK
         end = -(-(offset + size) // BLOCK) * BLOCK
         fd = os.open(path, os.O_RDONLY | os.O_DIRECT)
         try:
-            with mmap.mmap(-1, end - start) as buffer:  # anonymous mmap: page-aligned
-                got = os.preadv(fd, [buffer], start)
-                data = bytes(buffer[: max(0, got)])
+            with self._buffer_lock:
+                if len(self._buffer) < end - start:
+                    self._buffer = mmap.mmap(-1, end - start)  # anonymous mmap: page-aligned
+                view = memoryview(self._buffer)[: end - start]
+                try:
+                    got = os.preadv(fd, [view], start)
+                    data = bytes(view[: max(0, got)])
+                finally:
+                    view.release()
         finally:
             _close_quietly(fd)
         self.read_back_mode = "O_DIRECT"
         return data[offset - start : offset - start + size]
 
     def write_at(self, name: str, offset: int, data: bytes) -> None:
-        """pwrite + fsync, all of it (even the open: a hung FUSE driver or card controller
+        """pwrite + fdatasync, all of it (even the open: a hung FUSE driver or card controller
         blocks there too) under the write deadline."""
+        self.start_write_at(name, offset, data).wait()
+
+    def start_write_at(self, name: str, offset: int, data: bytes) -> StartedWrite:
+        """``write_at`` on this medium's worker thread; the deadline runs from now."""
 
         def write_and_sync() -> None:
-            path = self._path(name)
-            fd = os.open(path, os.O_WRONLY)
+            fd = os.open(self._file(name), os.O_WRONLY)
             try:
 
                 def torn(k: int) -> None:
@@ -182,10 +274,7 @@ class DirectoryMedium:
             finally:
                 _close_quietly(fd)
 
-        try:
-            self._deadline("write", write_and_sync)
-        except OSError as exc:
-            raise self._os_error(exc) from exc
+        return StartedWrite(self, self._submit(write_and_sync))
 
     def create(self, name: str, size: int) -> None:
         path = self._path(name)
@@ -315,6 +404,15 @@ class SimulatedMedium:
         self._crash_point(tear)
         target[offset : offset + len(data)] = data
         self.writes += 1
+
+    def start_write_at(self, name: str, offset: int, data: bytes) -> FinishedWrite:
+        """The simulator writes at once; a failure (even a simulated crash) reaches ``wait``,
+        as it would from a real medium's worker."""
+        try:
+            self.write_at(name, offset, data)
+        except (SimulatedCrash, MediumError, OSError) as exc:
+            return FinishedWrite(exc)
+        return FinishedWrite(None)
 
     def create(self, name: str, size: int) -> None:
         self._writable(size)

@@ -13,6 +13,8 @@ with EIO/ENODEV)."""
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import os
 import subprocess
 import time
@@ -77,6 +79,29 @@ class Mounted:
         self.process.wait(timeout=10)
 
 
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8  # <sys/mount.h>
+MNT_DETACH = 2
+
+
+def _libc() -> ctypes.CDLL:
+    return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+
+
+def kernel_mount(device: Path, mountpoint: Path, fstype: str, read_only: bool,
+                 data: str = "") -> None:
+    """mount(2) with nosuid, nodev, noexec (and ro): needs CAP_SYS_ADMIN, not root."""
+    flags = MS_NOSUID | MS_NODEV | MS_NOEXEC | (MS_RDONLY if read_only else 0)
+    if _libc().mount(str(device).encode(), str(mountpoint).encode(), fstype.encode(), flags,
+                     data.encode() or None) != 0:
+        error = ctypes.get_errno()
+        raise MountError(f"{device}: マウントできません / mount(2) failed: {os.strerror(error)}")
+
+
+def kernel_unmount(mountpoint: Path, lazy: bool = False) -> None:
+    """umount2(2); ``lazy`` detaches a mount whose device is gone (MNT_DETACH)."""
+    _libc().umount2(str(mountpoint).encode(), MNT_DETACH if lazy else 0)
+
+
 def mounted_options(mountpoint: Path) -> set[str]:
     target = os.path.realpath(mountpoint)
     for line in Path("/proc/self/mounts").read_text().splitlines():
@@ -96,9 +121,10 @@ def mount(device: Path, mountpoint: Path, read_only: bool = False,
     options = list(SAFE_OPTIONS) + (["ro"] if read_only else [])
     process = None
     if not fuse:
-        options += ["uid=0", "gid=0", "fmask=0177", "dmask=0077"]
-        command = ["mount", "-t", fstype, "-o", ",".join(options), str(device), str(mountpoint)]
-        subprocess.run(command, check=True, capture_output=True, timeout=30)
+        # mount(2) itself, not mount(8): the kiosk's service is not root, only holds
+        # CAP_SYS_ADMIN, and util-linux refuses non-fstab mounts to a non-root user.
+        owner = f"uid={os.getuid()},gid={os.getgid()},fmask=0177,dmask=0077"
+        kernel_mount(device, mountpoint, fstype, read_only, owner)
         driver = "kernel"
     elif fstype == FAT32:
         # fusefat mounts read-only unless told "rw+"
@@ -135,10 +161,10 @@ def mount(device: Path, mountpoint: Path, read_only: bool = False,
 def unmount(mounted: Mounted, lazy: bool = False) -> None:
     """Unmount (the filesystem syncs itself); ``lazy`` detaches even if busy (after a yank).
     No global sync(): one hung medium must not hang the machine."""
-    if mounted.process is not None:
-        command = ["fusermount", "-u"] + (["-z"] if lazy else []) + [str(mounted.mountpoint)]
-    else:
-        command = ["umount"] + (["-l"] if lazy else []) + [str(mounted.mountpoint)]
+    if mounted.process is None:
+        kernel_unmount(mounted.mountpoint, lazy)
+        return
+    command = ["fusermount", "-u"] + (["-z"] if lazy else []) + [str(mounted.mountpoint)]
     subprocess.run(command, check=False, capture_output=True, timeout=30)
     if mounted.process is not None:
         try:

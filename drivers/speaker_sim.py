@@ -14,6 +14,7 @@ class SimulatedSpeaker:
         self.voices: list[tuple[int, int]] = []  # (volume, rate) each utterance was said at
         self.volume = DEFAULT_SETTINGS.volume
         self.rate = DEFAULT_SETTINGS.rate
+        self.package_fingerprint: str | None = None  # says any text: bound to no package
 
     def say(self, text: str, language: str) -> None:
         if not self.plugged_in:

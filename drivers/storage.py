@@ -93,6 +93,27 @@ class DirectoryStorage:
         os.replace(temporary, path)
         _fsync_directory(self.root)
 
+    def create(self, name: str, size: int) -> None:
+        """A zero-filled file of ``size`` bytes, durable with its name (for in-place writes)."""
+        self.write_atomic(name, bytes(size))
+
+    def write_at(self, name: str, offset: int, data: bytes) -> None:
+        """Overwrite bytes of a pre-allocated file in place: one pwrite and one fdatasync, no
+        rename and no directory sync (the file's size and blocks do not change)."""
+        fd = os.open(self.root / name, os.O_WRONLY)
+        try:
+
+            def torn(k: int) -> None:
+                os.pwrite(fd, data[:k], offset)
+
+            fault_point("pwrite", f"storage/{name}", torn)
+            if os.pwrite(fd, data, offset) != len(data):
+                raise OSError(f"short write to {name}")
+            fault_point("fsync", f"storage/{name}")
+            os.fdatasync(fd)
+        finally:
+            os.close(fd)
+
     def append(self, name: str, data: bytes) -> None:
         path = self.root / name
 
@@ -133,6 +154,17 @@ class MemoryStorage:
     def write_atomic(self, name: str, data: bytes) -> None:
         self._step()
         self.files[name] = bytes(data)
+
+    def create(self, name: str, size: int) -> None:
+        self._step()
+        self.files[name] = bytes(size)
+
+    def write_at(self, name: str, offset: int, data: bytes) -> None:
+        self._step()
+        old = self.files[name]
+        if offset + len(data) > len(old):
+            raise OSError(f"write past the end of {name}")
+        self.files[name] = old[:offset] + bytes(data) + old[offset + len(data):]
 
     def append(self, name: str, data: bytes) -> None:
         self._step()

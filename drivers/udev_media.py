@@ -29,6 +29,7 @@ class Accept:
     fstype: str  # vfat | exfat
     kind: str  # "usb" | "sd"
     serial: str  # ID_SERIAL_SHORT or ID_SERIAL, for the log and the poll manager
+    port: str = ""  # ID_PATH: the physical port (which one is the primary's: drivers/media_bay.py)
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,7 @@ def decide(properties: Mapping[str, str], boot: set[str]) -> Accept | Refuse:
             f"use a FAT32 or exFAT medium (found {fstype or 'no filesystem'} {version})".rstrip(),
         )
     serial = properties.get("ID_SERIAL_SHORT") or properties.get("ID_SERIAL", "")
-    return Accept(devname, fstype, kind, serial)
+    return Accept(devname, fstype, kind, serial, properties.get("ID_PATH", ""))
 
 
 class MediaWatcher:

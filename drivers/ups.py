@@ -45,3 +45,25 @@ class PowerSupplyWatch:
         event = PowerFailing() if failing and not self._failing else None
         self._failing = failing
         return event
+
+
+class SimulatedMains:
+    """A UPS as its kernel driver shows it in sysfs, in a directory of our own (``make run``):
+    a ``Mains`` supply and a ``Battery``; ``fail``/``restore`` flip them as a power cut would.
+    ``PowerSupplyWatch(root)`` reads it exactly as it reads /sys/class/power_supply."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        for name, attributes in (("ups-ac", {"type": "Mains", "online": "1"}),
+                                 ("ups-battery", {"type": "Battery", "status": "Charging"})):
+            (root / name).mkdir(parents=True, exist_ok=True)
+            for key, value in attributes.items():
+                (root / name / key).write_text(value + "\n")
+
+    def set_mains(self, on: bool) -> None:
+        (self.root / "ups-ac" / "online").write_text(("1" if on else "0") + "\n")
+        (self.root / "ups-battery" / "status").write_text(
+            ("Charging" if on else "Discharging") + "\n")
+
+    def on_mains(self) -> bool:
+        return _read(self.root / "ups-ac" / "online") == "1"

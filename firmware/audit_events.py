@@ -65,6 +65,7 @@ class AuditEvent(IntEnum):
     ADMIN_SESSION_EXPIRED = 1121  # An admin session ended at its idle or overall time limit (package settings)
     ADMIN_OPERATION_SIGNED = 1122  # The admin card signed its approval of a management operation (operation; reason on failure)
     CARD_READER_FAULT = 1123  # Card reader or card fault (no reader, two cards, foreign card, malformed answer)
+    VOTING_CARD_CONSUMPTION_COMPLETED = 1124  # A card whose vote this machine recorded, still locked here (pulled or power lost before it was marked), was marked used when inserted again
     VOTING_CARD_RELEASE_ARMED = 1520  # The poll manager authorised releasing the next voting card inserted
     ISSUER_LOGIN = 1521  # A poll manager logged in to the reception card issuer (success or failure)
     VOTING_CARD_ISSUED = 1522  # Reception issued a voting card (ballot style only, no voter identity)

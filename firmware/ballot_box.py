@@ -6,13 +6,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from election import canonical
 from election.package import SignedPackage
 from election.signature import BadSignature
+from firmware.cast_journal import (
+    JOURNAL_FILE,
+    JOURNAL_SIZE,
+    Reservation,
+    ReservedSlot,
+    decode_journal,
+    encode_journal,
+    is_clear,
+)
 from firmware.interfaces import (
     InternalStorage,
     MediumCorrupted,
@@ -42,12 +50,10 @@ from media.slot import (
     Filled,
     decode_slot,
     encode_slot,
-    record_digest,
     split_table,
     table_digest,
 )
 
-PENDING_FILE = "pending.json"
 LEDGER_FILE = "cards.log"
 # Space warnings for the poll manager (art. 4-1-5: a full medium must not surprise anyone).
 LOW_SLOTS_MINIMUM = 10  # warn when a table has fewer free slots than this ...
@@ -152,6 +158,12 @@ class BallotBox:
         self._header_bytes: dict[str, bytes] = {}
         self.ledger_repaired = False
         self.free_slots: dict[str, int] = {}
+        self._free: dict[str, list[int]] | None = None
+        self._journal_ready = False
+        self._reservation: Reservation | None = None
+        self._written = False  # the reserved card's vote is on both media (or it abstained)
+        self._used: set[str] = set()
+        self._unresolved = False  # a cast failed and could not be taken back: see recover()
 
     # --- preparing -----------------------------------------------------------------------
 
@@ -341,22 +353,95 @@ class BallotBox:
                     "正副の記録媒体の内容が一致しません / primary and copy hold different records"
                 )
 
-    def _free_slot(self, entry: TableEntry) -> int:
-        """A uniformly random slot empty on both media, so a copy is never overwritten."""
-        # decode_slot calls a slot Empty exactly when it is EMPTY_SLOT (all zero, full size), so
-        # comparing raw bytes picks the same slots without hashing every filled one per vote.
-        primary = split_table(self.primary.read(entry.file))
-        copy = split_table(self.copy.read(entry.file))
-        free = [
-            i for i, (p, c) in enumerate(zip(primary, copy, strict=True))
-            if p == EMPTY_SLOT and c == EMPTY_SLOT
-        ]
-        self.free_slots[entry.contest_id] = len(free) - 1 if free else 0
-        if not free:
+    def _free_lists(self) -> dict[str, list[int]]:
+        """Slot indexes empty on both media, per contest: read from the media once after
+        start-up or recovery, then kept as slots are reserved, used and given back."""
+        if self._free is None:
+            free: dict[str, list[int]] = {}
+            for entry in self._tables():
+                # decode_slot calls a slot Empty exactly when it is EMPTY_SLOT, so comparing raw
+                # bytes picks the same slots without hashing every filled one.
+                primary = split_table(self.primary.read(entry.file))
+                copy = split_table(self.copy.read(entry.file))
+                free[entry.contest_id] = [
+                    i for i, (p, c) in enumerate(zip(primary, copy, strict=True))
+                    if p == EMPTY_SLOT and c == EMPTY_SLOT
+                ]
+            self._free = free
+            self.free_slots = {c: len(f) for c, f in free.items()}
+        return self._free
+
+    def _give_back(self, slots: list[ReservedSlot]) -> None:
+        if self._free is None:
+            return  # recomputed from the media when next needed
+        for slot in slots:
+            self._free[slot.contest_id].append(slot.index)
+            self.free_slots[slot.contest_id] = len(self._free[slot.contest_id])
+
+    def _journal(self, data: bytes) -> None:
+        if not self._journal_ready:
+            existing = self._storage.read(JOURNAL_FILE)
+            if decode_journal(existing) is not None:
+                raise BallotBoxError(
+                    "中断された投票が未解決です。投票を再開してください / an interrupted vote is "
+                    "not resolved yet; resume polls first"
+                )
+            if existing is None or len(existing) != JOURNAL_SIZE:
+                self._storage.create(JOURNAL_FILE, JOURNAL_SIZE)
+            self._journal_ready = True
+        self._storage.write_at(JOURNAL_FILE, 0, data)
+
+    def _pick(self, free: list[int]) -> int:
+        """Take a uniformly random free slot, so a slot's position says nothing about when its
+        vote was cast (secrecy: tests/test_firmware_secrecy.py measures it)."""
+        return free.pop(self._random.below(len(free)))
+
+    def reserve(self, card_id: str, card_contests: tuple[str, ...]) -> Reservation:
+        """When a voting card is accepted, before the ballot is shown: choose a uniformly random
+        slot, empty on both media, for each contest on the card, and make the journal say so
+        durably. Confirming then writes only the media (§7.5)."""
+        if self._unresolved:
+            raise BallotBoxError(
+                "中断された投票が未解決です。投票を再開してください / an interrupted vote is not "
+                "resolved yet; resume polls first"
+            )
+        self.settle()
+        self.check_identity()
+        entries = {e.contest_id: e for e in self._tables()}
+        free = self._free_lists()
+        if any(not free[c] for c in card_contests):
             raise BallotBoxError(
                 "記録領域がいっぱいです。投票機を替えてください / the slot table is full"
             )
-        return free[self._random.below(len(free))]
+        slots = []
+        for contest in card_contests:
+            index = self._pick(free[contest])
+            self.free_slots[contest] = len(free[contest])
+            slots.append(ReservedSlot(contest, entries[contest].file, index))
+        reservation = Reservation(card_id, tuple(card_contests), tuple(slots))
+        try:
+            for slot in slots:
+                for store in (self.primary, self.copy):
+                    if store.read_at(slot.file, slot.index * SLOT_SIZE, SLOT_SIZE) != EMPTY_SLOT:
+                        raise MediaDisagree(
+                            f"{store.label}: 空のはずの記録位置に書き込みがあります / a slot this "
+                            "machine never wrote is not empty"
+                        )
+            self._journal(encode_journal(reservation))
+        except BaseException:
+            self._give_back(slots)
+            raise
+        self._reservation = reservation
+        self._written = False
+        return reservation
+
+    def _read_back(self, store: MediumStore, file: str, offset: int, slot: bytes) -> None:
+        if store.read_at(file, offset, SLOT_SIZE) != slot:
+            raise MediumCorrupted(
+                f"{store.label}: 書き込んだ記録を読み戻すと違っています（媒体の不良）。"
+                "記録媒体を交換してください / read-back differs from what was written "
+                "(failing medium)"
+            )
 
     def cast(
         self,
@@ -365,85 +450,126 @@ class BallotBox:
         records: Mapping[str, bytes],
         consume_card: Callable[[], None],
     ) -> None:
-        """Journal, write primary, write copy, ledger, consume card, clear journal — in that
-        order, so recovery can always tell whether the vote is recorded."""
-        entries = {e.contest_id: e for e in self._tables()}
+        """Write the vote into the slots reserved for the card: the primary, then the copy, each
+        synced and read back from the device, then consume the card. The vote is recorded once
+        the copy holds it; ``settle`` then writes the ledger line and clears the journal."""
+        reservation = self._reservation
+        if reservation is None or reservation.card_id != card_id or self._written:
+            reservation = self.reserve(card_id, card_contests)
         self.check_identity()
-        plan = [(entries[c], self._free_slot(entries[c]), r) for c, r in records.items()]
-        pending = {
-            "card_id": card_id,
-            "contests": list(card_contests),
-            "writes": [
-                {"file": e.file, "index": i, "digest": record_digest(r).hex()} for e, i, r in plan
-            ],
-        }
-        self._storage.write_atomic(PENDING_FILE, canonical.encode(pending))
         try:
-            for store in (self.primary, self.copy):
-                for entry, index, record in plan:
-                    slot = encode_slot(record)
-                    store.write_at(entry.file, index * SLOT_SIZE, slot)
-                    if store.read_at(entry.file, index * SLOT_SIZE, SLOT_SIZE) != slot:
-                        raise MediumCorrupted(
-                            f"{store.label}: 書き込んだ記録を読み戻すと違っています（媒体の不良）。"
-                            "記録媒体を交換してください / read-back differs from what was written "
-                            "(failing medium)"
-                        )
+            plan = [
+                (slot.file, slot.index * SLOT_SIZE, encode_slot(records[slot.contest_id]))
+                for slot in reservation.slots if slot.contest_id in records
+            ]
+        except KeyError as exc:
+            raise BallotBoxError(f"contest {exc} is not on the card") from None
+        if len(plan) != len(records):
+            raise BallotBoxError("a record for a contest that is not on the card")
+        self._used = {c for c in records}
+        try:
+            for file, offset, slot in plan:
+                self.primary.write_at(file, offset, slot)
+            # The primary's slots are durable; the copy's writes run (in order, on the copy's
+            # own worker) while the primary is read back from its device.
+            started = [self.copy.start_write_at(file, offset, slot) for file, offset, slot in plan]
+            problem: MediumError | None = None
+            try:
+                for file, offset, slot in plan:
+                    self._read_back(self.primary, file, offset, slot)
+            except MediumError as exc:
+                problem = exc
+            for write in started:
+                try:
+                    write.wait()
+                except MediumError as exc:
+                    problem = problem or exc
+            if problem is not None:
+                raise problem
+            for file, offset, slot in plan:
+                self._read_back(self.copy, file, offset, slot)
         except MediumError:
             # The machine is alive and knows the vote did not reach both media: take it back
             # from wherever it landed, so it is plainly not recorded and the card can be
-            # released. If even that fails, the journal stays and start-up resolves it.
-            self._undo([(e.file, i) for e, i, _ in plan])
+            # released. If even that fails, the journal stays and recovery resolves it.
+            self._undo(plan)
             raise
-        self.ledger.append(LedgerLine(card_id, True, card_contests))
+        if not plan:  # every contest abstained: nothing on the media says the card voted
+            self.ledger.append(LedgerLine(card_id, True, reservation.contests))
+        self._written = True
         consume_card()
-        self._storage.delete(PENDING_FILE)
 
-    def _undo(self, writes: list[tuple[str, int]]) -> None:
+    def settle(self) -> None:
+        """After a cast (the card consumed, or pulled) or a session that ended: make the card's
+        ledger line durable, then clear the journal, so a card id and slot positions stay
+        together on the machine no longer than one voter (§14). Unused slots are freed."""
+        reservation = self._reservation
+        if reservation is None or self._unresolved:
+            return
+        if self._written:
+            self.ledger.append(LedgerLine(reservation.card_id, True, reservation.contests))
+        self._storage.write_at(JOURNAL_FILE, 0, bytes(JOURNAL_SIZE))
+        unused = [s for s in reservation.slots if not (self._written and s.contest_id in self._used)]
+        self._reservation = None
+        self._written = False
+        self._used = set()
+        self._give_back(unused)
+
+    def _undo(self, plan: list[tuple[str, int, bytes]]) -> None:
         try:
             for store in (self.primary, self.copy):
-                for file, index in writes:
-                    raw_slot = store.read_at(file, index * SLOT_SIZE, SLOT_SIZE)
-                    if not isinstance(decode_slot(raw_slot), Empty):
-                        store.write_at(file, index * SLOT_SIZE, bytes(SLOT_SIZE))
+                for file, offset, _ in plan:
+                    if store.read_at(file, offset, SLOT_SIZE) != EMPTY_SLOT:
+                        store.write_at(file, offset, EMPTY_SLOT)
         except MediumError:
+            self._unresolved = True  # the journal stays; recovery resolves the vote
             return
-        self._storage.delete(PENDING_FILE)
+        self._written = False
+        self.settle()
 
     def recover(self) -> RecoveryOutcome | None:
-        """Resolve a vote the journal says was under way; None when nothing was."""
+        """Resolve a vote the journal says may have been under way; None when none was written.
+
+        The vote is recorded exactly when the copy holds it: every reserved slot holds the same
+        bytes on both media, and at least one is a whole record. Otherwise every reserved slot
+        that is not empty is zeroed on both media. Then the journal is cleared."""
         self.ledger_repaired = self.ledger.repair() or self.ledger_repaired
-        raw = self._storage.read(PENDING_FILE)
-        if raw is None:
+        self._free = None
+        self._reservation = None
+        self._written = False
+        self._unresolved = False
+        raw = self._storage.read(JOURNAL_FILE)
+        self._journal_ready = raw is not None and len(raw) == JOURNAL_SIZE
+        entry = decode_journal(raw)
+        if entry is None:
+            if self._journal_ready and not is_clear(raw):
+                # an entry torn while being written: no medium was written after it
+                self._storage.write_at(JOURNAL_FILE, 0, bytes(JOURNAL_SIZE))
             return None
-        pending: dict[str, Any] = canonical.decode_object(raw)
-        writes = [(w["file"], int(w["index"]), bytes.fromhex(w["digest"])) for w in pending["writes"]]
-
-        def holds(store: MediumStore, file: str, index: int, digest: bytes) -> bool:
-            slot = decode_slot(store.read_at(file, index * SLOT_SIZE, SLOT_SIZE))
-            return isinstance(slot, Filled) and record_digest(slot.record) == digest
-
-        recorded = all(holds(self.primary, f, i, d) for f, i, d in writes)
-        for file, index, digest in writes:
+        if self.ledger.consumed(entry.card_id):  # the crash came while settling: all done
+            self._storage.write_at(JOURNAL_FILE, 0, bytes(JOURNAL_SIZE))
+            return None
+        found = [
+            (slot, self.primary.read_at(slot.file, slot.index * SLOT_SIZE, SLOT_SIZE),
+             self.copy.read_at(slot.file, slot.index * SLOT_SIZE, SLOT_SIZE))
+            for slot in entry.slots
+        ]
+        written = [(s, p, c) for s, p, c in found if p != EMPTY_SLOT or c != EMPTY_SLOT]
+        outcome: RecoveryOutcome | None = None
+        if written:
+            recorded = all(
+                p == c and isinstance(decode_slot(p), Filled) for _, p, c in written
+            )
             if recorded:
-                if not holds(self.copy, file, index, digest):
-                    slot = self.primary.read_at(file, index * SLOT_SIZE, SLOT_SIZE)
-                    self.copy.write_at(file, index * SLOT_SIZE, slot)
-                    if not holds(self.copy, file, index, digest):
-                        raise MediumCorrupted(
-                            f"{self.copy.label}: 復旧した記録を読み戻すと違っています / "
-                            "read-back of the recovered record differs"
-                        )
+                self.ledger.append(LedgerLine(entry.card_id, True, entry.contests))
             else:
-                for store in (self.primary, self.copy):
-                    raw_slot = store.read_at(file, index * SLOT_SIZE, SLOT_SIZE)
-                    if not isinstance(decode_slot(raw_slot), Empty):
-                        store.write_at(file, index * SLOT_SIZE, bytes(SLOT_SIZE))
-        card_id = str(pending["card_id"])
-        if recorded:
-            self.ledger.append(LedgerLine(card_id, True, tuple(pending["contests"])))
-        self._storage.delete(PENDING_FILE)
-        return RecoveryOutcome(card_id, recorded)
+                for slot, p, c in written:
+                    for store, held in ((self.primary, p), (self.copy, c)):
+                        if held != EMPTY_SLOT:
+                            store.write_at(slot.file, slot.index * SLOT_SIZE, EMPTY_SLOT)
+            outcome = RecoveryOutcome(entry.card_id, recorded)
+        self._storage.write_at(JOURNAL_FILE, 0, bytes(JOURNAL_SIZE))
+        return outcome
 
     # --- closing ---------------------------------------------------------------------------
 

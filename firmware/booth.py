@@ -28,6 +28,7 @@ from firmware.voter_settings import (
 if TYPE_CHECKING:
     from election.package import SignedPackage
     from firmware.audit import AuditLog
+    from firmware.ballot_box import BallotBox
     from firmware.interfaces import Clock
     from firmware.machine import Devices, Event, VotingSession
     from firmware.screens import Screen
@@ -58,6 +59,7 @@ class BoothMixin:
         clock: Clock
         audit: AuditLog
         package: SignedPackage | None
+        ballot_box: BallotBox
 
     def _init_booth(self, storage: InternalStorage) -> None:
         self.assisted = AssistedVoting(storage)
@@ -282,6 +284,7 @@ class BoothMixin:
             LOCKED_FILE, canonical.encode({"card_id": self.locked_card})
         )
         self.session = None
+        self.ballot_box.settle()  # the reserved slots are freed; the journal is cleared
         self.audit.record(AuditEvent.SESSION_LOCKED)
         return self._show(SessionLocked())
 

@@ -39,6 +39,14 @@ class InternalStorage(Protocol):
         """Append and make durable before returning."""
         ...
 
+    def create(self, name: str, size: int) -> None:
+        """Create (or replace) a zero-filled file of ``size`` bytes, durable with its name."""
+        ...
+
+    def write_at(self, name: str, offset: int, data: bytes) -> None:
+        """Overwrite bytes of an existing file in place and sync its data before returning."""
+        ...
+
     def delete(self, name: str) -> None: ...
 
 
@@ -77,6 +85,14 @@ class MediumReplaced(MediumError):
     """The medium now in the slot is not the one verified at start-up (another medium id)."""
 
 
+class WriteInFlight(Protocol):
+    """A medium write under way (``MediumStore.start_write_at``)."""
+
+    def wait(self) -> None:
+        """Return once the write is durable; raise the ``MediumError`` it failed with."""
+        ...
+
+
 class MediumStore(Protocol):
     """A removable medium's filesystem, by relative file name. Writes are durable on return."""
 
@@ -90,6 +106,12 @@ class MediumStore(Protocol):
 
     def write_at(self, name: str, offset: int, data: bytes) -> None:
         """Overwrite bytes in an existing file and sync the file."""
+        ...
+
+    def start_write_at(self, name: str, offset: int, data: bytes) -> WriteInFlight:
+        """Begin ``write_at`` and return at once; ``wait()`` on the result returns when the
+        bytes are durable (or raises what ``write_at`` would). Writes started on one medium
+        complete in the order they were started."""
         ...
 
     def create(self, name: str, size: int) -> None:
@@ -261,6 +283,10 @@ class SpeechError(Exception):
 
 
 class Speaker(Protocol):
+    # The package whose approved clips this speaker plays (docs/speech.md), or None for a
+    # speaker bound to no package; a machine refuses to load another package (art. 4-1-1).
+    package_fingerprint: str | None
+
     def say(self, text: str, language: str) -> None:
         """Speak text; Japanese text is given as the official kana reading."""
         ...

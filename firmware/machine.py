@@ -52,6 +52,7 @@ from firmware.ballot_box import BallotBox, BallotBoxError, LedgerLine
 from firmware.booth import BOOTH_EVENTS, LOCKED_FILE, BoothMixin
 from firmware.booth_screens import SessionLocked
 from firmware.candidate_order import candidate_order
+from firmware.cast_journal import JOURNAL_FILE
 from firmware.early_voting import check_carried_over, verify_night_close
 from firmware.inactivity import KeepVoting, Tick
 from firmware.interfaces import (
@@ -59,7 +60,6 @@ from firmware.interfaces import (
     CardError,
     CardKind,
     CardReader,
-    CardRemoved,
     Clock,
     InternalStorage,
     MediumError,
@@ -221,6 +221,12 @@ class PowerFailing:
     """The UPS reports that mains power failed (drivers/ups.py): suspend voting safely."""
 
 
+@dataclass(frozen=True)
+class MediaChanged:
+    """udev saw a vote medium inserted or removed (drivers/media_bay.py, through the main loop):
+    check both media now instead of at the next vote (art. 4-1-5)."""
+
+
 Event = (
     CardInserted
     | CardRemoved_
@@ -241,7 +247,7 @@ Event = (
     | EndWithoutVoting
     | Tick | KeyPressed | ChangeSetting | OpenSettings | KeepVoting  # firmware/booth.py
     | ShowCounts | ShowMedia | ShowAuditLog | ShowMenu | EnableAssisted | CancelAssisted
-    | PowerFailing
+    | PowerFailing | MediaChanged
     | CloseForNight | ReopenCheck | ReprintReport  # polling operations (issue 7)
 )
 ADMIN_EVENTS = (LoadPackage, ZeroCheck, OpenPolls, PausePolls, ResumePolls, ClosePolls, ReleaseCard,
@@ -304,7 +310,7 @@ def provision(
     storage.write_atomic(MACHINE_ID_FILE, machine_id.encode())
     storage.write_atomic(MACHINE_KEY_FILE, key.private_bytes_raw())
     storage.write_atomic(COMMISSION_KEY_FILE, commission_public_key)
-    for stale in (PACKAGE_FILE, STATE_FILE, "pending.json", "cards.log", "audit.log",
+    for stale in (PACKAGE_FILE, STATE_FILE, JOURNAL_FILE, "cards.log", "audit.log",
                   ASSISTED_FILE, LOCKED_FILE):
         storage.delete(stale)
     return key.public_key().public_bytes_raw()
@@ -412,6 +418,8 @@ class Machine(BoothMixin, AdminViewsMixin):
             return self._end_admin("sign-out")
         if isinstance(event, PowerFailing):
             return self._power_failing()
+        if isinstance(event, MediaChanged):
+            return self._media_changed()
         if isinstance(event, ADMIN_EVENTS):
             return self._admin_action(event)
         return self._voter_action(event)
@@ -426,6 +434,22 @@ class Machine(BoothMixin, AdminViewsMixin):
         self.storage.write_atomic(
             STATE_FILE, canonical.encode({"phase": phase.value, "closing": self.closing_number})
         )
+
+    def _media_changed(self) -> Screen:
+        """While votes are taken (or paused), a medium pulled or swapped stops voting at once,
+        with the session in progress dropped (nothing of it was recorded); its card stays locked
+        to this machine for the poll manager. At other times there is nothing to protect."""
+        if self.phase not in (Phase.OPEN, Phase.PAUSED) or self.ballot_box.header is None:
+            return self.screen
+        try:
+            self.ballot_box.check_identity()
+        except (MediumError, BallotBoxError) as exc:
+            if self.session is not None and not self.session.recorded:
+                self.session.selections.clear()
+                self.session = None
+                self.ballot_box.settle()
+            return self._media_fault(exc)
+        return self.screen
 
     def _media_fault(self, exc: Exception) -> Screen:
         self.audit.record(AuditEvent.MEDIA_ERROR, "failure", reason=type(exc).__name__)
@@ -473,6 +497,7 @@ class Machine(BoothMixin, AdminViewsMixin):
             # A session left unfinished: nothing recorded; the card stays locked to this
             # machine, so it can only come back here.
             self.session = None
+            self.ballot_box.settle()
         return self._show(Standby(self.phase))
 
     # --- admin -------------------------------------------------------------------------------
@@ -747,6 +772,12 @@ class Machine(BoothMixin, AdminViewsMixin):
                     "選挙データに登録された鍵がこの投票機の鍵と違います / the package lists another"
                     " key for this machine"
                 )
+            speech = self.devices.speaker.package_fingerprint
+            if self.phase is Phase.SETUP and speech not in (None, signed.fingerprint):
+                raise PackageError(
+                    "この投票機の音声は別の選挙データ用に承認されたものです / the approved speech "
+                    "on this machine was rendered for another package"
+                )
             if self.package is not None and signed.fingerprint != self.package.fingerprint:
                 check_amendment(self.package, signed)
             self.ballot_box.prepare(
@@ -852,7 +883,13 @@ class Machine(BoothMixin, AdminViewsMixin):
             assisted_sessions=AssistedVoting(self.storage).sessions,
             errors=sum(entry.outcome == "failure" for entry in self.audit.entries()),
         )
-        return self._admin_menu(self._print(closing_report(self._report_context(), figures)))
+        printed = self._print(closing_report(self._report_context(), figures))
+        removable = (
+            "封印と監査ログを正本・副本の両方に書き込み、読み戻して確認しました。記録媒体を取り外して"
+            "かまいません / the seal and the audit log are written to both media and read back: "
+            "the media may now be removed"
+        )
+        return self._admin_menu(f"{removable}\n{printed}" if printed else removable)
 
     def _report_context(self) -> ReportContext:
         assert self.package is not None and self._key is not None
@@ -1026,6 +1063,7 @@ class Machine(BoothMixin, AdminViewsMixin):
                 return self._refuse_card("contests", "投票カードの選挙が不正です",
                                          "The card names an unknown contest")
             if self.ballot_box.ledger.consumed(token.card_id):
+                self._finish_consumption()
                 return self._refuse_card("used", "この投票カードは使用済みです",
                                          "This card has already been used")
             status = reader.voting_card_status()
@@ -1051,8 +1089,25 @@ class Machine(BoothMixin, AdminViewsMixin):
             for c in package.contests
             if c.contest_id in token.contests
         ]
+        try:
+            self.ballot_box.reserve(token.card_id, tuple(token.contests))
+        except (MediumError, BallotBoxError) as exc:
+            return self._media_fault(exc)
         self.session = VotingSession(token.card_id, token.contests, token.audio, ordered)
         return self._begin_session(token.audio)
+
+    def _finish_consumption(self) -> None:
+        """A card this machine's ledger holds but whose chip is still locked here (pulled, or
+        the power lost, before CONSUME): mark it used now, so the chip says what the ledger
+        says and no other machine has to rely on the lock alone."""
+        reader = self.devices.reader
+        try:
+            status = reader.voting_card_status()
+            if status.phase is VotingCardPhase.LOCKED and status.machine_id == self.machine_id:
+                reader.consume_voting_card(self.machine_id)
+                self.audit.record(AuditEvent.VOTING_CARD_CONSUMPTION_COMPLETED)
+        except CardError:
+            pass  # refused as used either way; the ledger keeps refusing it here
 
     def _contest_screen(self) -> Screen:
         assert self.session is not None
@@ -1156,12 +1211,12 @@ class Machine(BoothMixin, AdminViewsMixin):
             self.session = None
             self.audit.record(AuditEvent.VOTE_COMMIT, "failure", reason=type(exc).__name__)
             return self._media_fault(exc)
-        except CardRemoved:
-            # Recorded on both media and in the ledger; the card was pulled before it could be
-            # marked. It stays locked to this machine, which refuses it by the ledger.
-            self.storage.delete("pending.json")
         except CardError:
-            self.storage.delete("pending.json")
+            # Recorded on both media; the card was pulled (or failed) before it could be
+            # marked. It stays locked to this machine, which refuses it by the ledger.
+            pass
+        # Not in a ``finally``: after a power cut nothing more runs, and recovery finishes it.
+        self.ballot_box.settle()  # the ledger line, then the journal cleared
         records.clear()
         s.recorded = True
         self.audit.record(AuditEvent.VOTE_COMMIT, "success")
@@ -1186,6 +1241,7 @@ class Machine(BoothMixin, AdminViewsMixin):
         if self.session is not None and not self.session.recorded:
             self.session.selections.clear()
             self.session = None
+            self.ballot_box.settle()
         self.audit.record(AuditEvent.POWER_FAILING, phase=self.phase.value)
         if self.phase is Phase.OPEN:
             self._set_phase(Phase.PAUSED)
@@ -1204,6 +1260,7 @@ class Machine(BoothMixin, AdminViewsMixin):
         s = self.session
         s.selections.clear()
         self.ballot_box.ledger.append(LedgerLine(s.card_id, False, s.card_contests))
+        self.ballot_box.settle()
         try:
             self.devices.reader.consume_voting_card(self.machine_id)
         except CardError:

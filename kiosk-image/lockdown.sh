@@ -36,6 +36,7 @@ done
 # The kiosk: one user without a password or shell login, the app started on boot.
 install -D -m 0644 "$HERE/files/tohyoki-kiosk.service" \
     "$ROOT/etc/systemd/system/tohyoki-kiosk.service"
+install -D -m 0644 "$HERE/files/kiosk.toml" "$ROOT/etc/tohyoki/kiosk.toml"
 mkdir -p "$ROOT/etc/systemd/system/graphical.target.wants"
 ln -sfn /etc/systemd/system/tohyoki-kiosk.service \
     "$ROOT/etc/systemd/system/graphical.target.wants/tohyoki-kiosk.service"

@@ -9,6 +9,7 @@ APT_PACKAGES=(
     xvfb xauth libgl1-mesa-dri libmtdev1           # kivy under a virtual display (Mesa llvmpipe)
     fonts-noto-cjk                                 # the pinned Japanese font's source
     open-jtalk-mecab-naist-jdic espeak-ng          # speech: Open JTalk dictionary, espeak-ng
+    alsa-utils                                     # aplay: the headphone output
     fusefat exfat-fuse fuse3 dosfstools exfatprogs # real FAT32/exFAT media through FUSE
     socat zbar-tools iproute2                      # printer pty, QR read-back, network namespaces
 )

@@ -156,12 +156,17 @@ def test_card_pulled_at_each_step_of_consumption(two_machines, step: str) -> Non
     assert ledger(first)[-1].card_id.startswith(card.serial.hex())
     expected = CardPhase.LOCKED if step == "before-card-acts" else CardPhase.CONSUMED
     assert card.phase is expected and card.machine_id == "M-001"
-    for station in (first, second):  # never a second vote, here or elsewhere
+    mark = len(audit_entries(first))
+    for station in (second, first):  # never a second vote, elsewhere or here
         screen = insert(station, card)
         assert isinstance(screen, Notice), screen
         pull(station)
+    # back in the machine that recorded its vote, a card still locked there is marked used
+    assert card.phase is CardPhase.CONSUMED and card.machine_id == "M-001"
+    completed = events_named(audit_entries(first, mark), "voting_card_consumption_completed")
+    assert len(completed) == (1 if step == "before-card-acts" else 0)
     release(first, manager, card, "記録済み")  # the release is refused: the vote is recorded
-    assert card.phase is expected
+    assert card.phase is CardPhase.CONSUMED
     assert counts(first) == after and counts(second) == counts(second)
 
 

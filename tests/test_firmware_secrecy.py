@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 from drivers.randomness import SeededRandom
 from firmware import machine as fw
 from firmware.audit import FORBIDDEN_DETAIL_KEYS, AuditLog
-from firmware.ballot_box import PENDING_FILE, BallotBox
+from firmware.ballot_box import BallotBox
+from firmware.cast_journal import JOURNAL_FILE, decode_journal
 from firmware.screens import Recorded, Review, Standby
 from media.layout import DIRECTORY
 from media.slot import SLOT_SIZE, Empty, decode_slot, split_table
@@ -97,20 +98,17 @@ def test_session_holds_no_selection_after_cast_and_nothing_after_the_card_leaves
     assert not isinstance(station.machine.screen, Review)
 
 
-def test_the_pending_journal_holds_digests_only_and_is_gone_after_the_cast() -> None:
+def test_the_cast_journal_holds_card_and_slots_only_and_is_cleared_after_the_vote() -> None:
     station = open_station()
     spy = Spy().attach(station)
     run_flow(station, voter_flow(station.voting_card(),
                                  {"mayor": "mayor-1", "assembly": "assembly-3"}))
-    journals = [data for name, data in spy.writes if name == PENDING_FILE]
-    assert len(journals) == 1
-    from election import canonical
-
-    journal = canonical.decode_object(journals[0])
-    assert set(journal) == {"card_id", "contests", "writes"}
-    assert all(set(w) == {"file", "index", "digest"} for w in journal["writes"])
+    journals = [data for name, data in spy.writes if name == JOURNAL_FILE]
+    assert len(journals) == 2  # the reservation when the card was accepted, then cleared
+    entry = decode_journal(journals[0])
+    assert entry is not None and entry.card_id and set(entry.contests) == {"mayor", "assembly"}
     assert not any(cid.encode() in journals[0] for cid in ALL_CANDIDATE_IDS)
-    assert PENDING_FILE not in station.storage.files
+    assert not any(journals[1]) and not any(station.storage.files[JOURNAL_FILE])
     for name, data in spy.writes:  # nothing written to storage during the day names a choice
         assert not any(cid.encode() in data for cid in ALL_CANDIDATE_IDS), name
 
@@ -213,6 +211,7 @@ def _empty_tables(station: Station, box: BallotBox) -> None:
     for medium in (station.primary, station.copy):
         for entry in box.header.tables:
             medium.files[entry.file] = bytearray(entry.slots * SLOT_SIZE)
+    box._free = None  # the tables were emptied behind the ballot box's back
 
 
 def _slots_in_cast_order(station: Station, box: BallotBox, seed: int, casts: int) -> list[int]:
@@ -239,24 +238,25 @@ def _slots_in_cast_order(station: Station, box: BallotBox, seed: int, casts: int
 def _sequential(box: BallotBox) -> None:
     """A bad allocator for comparison: the lowest free slot, i.e. slot = cast index."""
 
-    def first_free(entry: Any) -> int:
-        table = box.read_table(box.primary, entry)
-        return next(i for i, s in enumerate(table) if isinstance(s, Empty))
+    def first_free(free: list[int]) -> int:
+        index = min(free)
+        free.remove(index)
+        return index
 
-    box._free_slot = first_free  # type: ignore[method-assign]
+    box._pick = first_free  # type: ignore[method-assign]
 
 
-def _random_start_then_sequential(box: BallotBox) -> None:
+def _random_start_then_sequential(box: BallotBox, slots: int = SLOTS) -> None:
     """A subtler bad allocator: a random first slot, then the next free one after it."""
 
-    def next_free(entry: Any) -> int:
-        table = box.read_table(box.primary, entry)
-        used = [i for i, s in enumerate(table) if not isinstance(s, Empty)]
-        start = (max(used) + 1) if used else box._random.below(len(table))
-        return next((start + k) % len(table) for k in range(len(table))
-                    if isinstance(table[(start + k) % len(table)], Empty))
+    def next_free(free: list[int]) -> int:
+        used = sorted(set(range(slots)) - set(free))
+        start = (used[-1] + 1) if used else box._random.below(slots)
+        index = next((start + k) % slots for k in range(slots) if (start + k) % slots in free)
+        free.remove(index)
+        return index
 
-    box._free_slot = next_free  # type: ignore[method-assign]
+    box._pick = next_free  # type: ignore[method-assign]
 
 
 def spearman(xs: Sequence[float], ys: Sequence[float]) -> float:

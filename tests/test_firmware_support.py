@@ -289,8 +289,15 @@ class Spy:
             self.writes.append((name, bytes(data)))
             append(name, data)
 
+        write_at = storage.write_at
+
+        def spy_write_at(name: str, offset: int, data: bytes) -> None:
+            self.writes.append((name, bytes(data)))
+            write_at(name, offset, data)
+
         storage.write_atomic = spy_write  # type: ignore[method-assign]
         storage.append = spy_append  # type: ignore[method-assign]
+        storage.write_at = spy_write_at  # type: ignore[method-assign]
         return self
 
 

@@ -75,7 +75,13 @@ def test_lockdown_removes_every_network_driver_and_keeps_what_the_machine_needs(
     cmdline = (root / "boot/firmware/cmdline.txt").read_text()
     assert cmdline.count("boot=overlay") == 1
     unit = (root / "etc/systemd/system/tohyoki-kiosk.service").read_text()
-    assert "PrivateNetwork=yes" in unit and "python -m ui" in unit
+    assert "PrivateNetwork=yes" in unit and "python -m ui --kiosk" in unit
+    assert "TOHYOKI_CONFIG=/etc/tohyoki/kiosk.toml" in unit
+    assert "CapabilityBoundingSet=CAP_SYS_ADMIN" in unit  # mount(2) of the media, nothing else
+    from ui.kiosk import read_config
+
+    config = read_config(root / "etc/tohyoki/kiosk.toml")  # installed, complete, strict
+    assert config.media_root == Path("/media/tohyoki")
 
 
 def test_a_network_driver_left_behind_fails_the_check(tmp_path: Path) -> None:

@@ -266,39 +266,57 @@ def test_removed_directory_medium_is_medium_removed(tmp_path: Path) -> None:
 
 
 def test_torn_slot_at_every_byte_boundary_is_resolved_by_recovery(tmp_path: Path) -> None:
-    """A vote journaled, its primary slot write torn after k bytes (k = 0 … 1280): recovery
-    reads the slot back from the medium, never takes it as recorded, and clears it on both."""
+    """A vote journaled, then its primary slot write torn after k bytes (k = 0 … 1280), the
+    copy not yet written: recovery never takes it as recorded and clears it on both media.
+    Then the primary whole and the copy's write torn after k bytes: recorded exactly when the
+    copy holds the same bytes as the primary."""
+    from firmware.cast_journal import (
+        JOURNAL_FILE,
+        JOURNAL_SIZE,
+        Reservation,
+        ReservedSlot,
+        encode_journal,
+    )
+
     box, primary, copy = _directory_box(tmp_path)
     entry = box._tables()[0]
     before = {c: sorted(r) for c, r in box.records(primary).items()}
     record = random.Random(5).randbytes(1200)
     slot = encode_slot(record)
     index = next(i for i, s in enumerate(box.read_table(primary, entry)) if isinstance(s, Empty))
-    from election import canonical
-    from media.slot import record_digest
-
-    pending = {"card_id": "e" * 32, "contests": ["mayor"],
-               "writes": [{"file": entry.file, "index": index,
-                           "digest": record_digest(record).hex()}]}
+    reserved = (ReservedSlot("mayor", entry.file, index),)
     storage = box._storage
+    storage.create(JOURNAL_FILE, JOURNAL_SIZE)
     complete = len(slot.rstrip(b"\0"))  # the slot's trailing zero padding needs no writing
     assert complete > 1200
-    for k in range(SLOT_SIZE + 1):
-        storage.write_atomic("pending.json", canonical.encode(pending))
-        primary.write_at(entry.file, index * SLOT_SIZE, slot[:k] + bytes(SLOT_SIZE - k))
-        state = decode_slot(primary.read_at(entry.file, index * SLOT_SIZE, SLOT_SIZE))
-        assert isinstance(state, Filled) == (k >= complete), k
-        assert isinstance(state, Empty) == (k == 0), k
-        outcome = box.recover()
-        assert outcome is not None and outcome.recorded == (k >= complete), k
-        if k < complete:
-            assert {c: sorted(r) for c, r in box.records(primary).items()} == before
-            assert {c: sorted(r) for c, r in box.records(copy).items()} == before
-        else:
-            assert box.records(copy)["mayor"].count(record) == 1
-            primary.write_at(entry.file, index * SLOT_SIZE, bytes(SLOT_SIZE))
-            copy.write_at(entry.file, index * SLOT_SIZE, bytes(SLOT_SIZE))
-    assert box.ledger.consumed("e" * 32)
+    offset = index * SLOT_SIZE
+    for n, (torn, whole) in enumerate(((primary, None), (copy, primary))):
+        for k in range(SLOT_SIZE + 1):
+            card = f"e{n:x}{k:030x}"  # not a card of the box's earlier voters
+            storage.write_at(JOURNAL_FILE, 0, encode_journal(Reservation(card, ("mayor",),
+                                                                         reserved)))
+            if whole is not None:
+                whole.write_at(entry.file, offset, slot)
+            torn.write_at(entry.file, offset, slot[:k] + bytes(SLOT_SIZE - k))
+            state = decode_slot(torn.read_at(entry.file, offset, SLOT_SIZE))
+            assert isinstance(state, Filled) == (k >= complete), k
+            assert isinstance(state, Empty) == (k == 0), k
+            outcome = box.recover()
+            recorded = whole is not None and k >= complete
+            if whole is None and k == 0:
+                assert outcome is None  # nothing reached a medium
+            else:
+                assert outcome is not None and outcome.recorded == recorded, (torn.label, k)
+            assert not any(storage.read(JOURNAL_FILE) or b"x")
+            if not recorded:
+                assert {c: sorted(r) for c, r in box.records(primary).items()} == before
+                assert {c: sorted(r) for c, r in box.records(copy).items()} == before
+            else:
+                assert box.records(copy)["mayor"].count(record) == 1
+                assert box.records(primary)["mayor"].count(record) == 1
+                assert box.ledger.consumed(card)
+                primary.write_at(entry.file, offset, bytes(SLOT_SIZE))
+                copy.write_at(entry.file, offset, bytes(SLOT_SIZE))
 
 
 def test_random_bit_flips_in_a_record_are_damage_never_another_vote(tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ USB_STICK_FAT32 = {
     "ID_USB_DRIVER": "usb-storage", "ID_SERIAL": "SanDisk_Cruzer_Blade_4C530001",
     "ID_SERIAL_SHORT": "4C530001", "ID_FS_TYPE": "vfat", "ID_FS_VERSION": "FAT32",
     "ID_FS_UUID": "1A2B-3C4D", "ID_PART_TABLE_TYPE": "dos",
+    "ID_PATH": "platform-fd500000.pcie-pci-0000:01:00.0-usb-0:1.3:1.0-scsi-0:0:0:0",
 }
 USB_STICK_EXFAT_UAS = USB_STICK_FAT32 | {
     "DEVNAME": "/dev/sdc1", "ID_USB_DRIVER": "uas", "ID_FS_TYPE": "exfat", "ID_FS_VERSION": "1.0",
@@ -31,7 +32,8 @@ BOOT = {"mmcblk0"}
 
 
 def test_usb_sticks_and_sd_cards_with_fat32_or_exfat_are_accepted() -> None:
-    assert decide(USB_STICK_FAT32, BOOT) == Accept("/dev/sdb1", "vfat", "usb", "4C530001")
+    assert decide(USB_STICK_FAT32, BOOT) == Accept(
+        "/dev/sdb1", "vfat", "usb", "4C530001", USB_STICK_FAT32["ID_PATH"])
     assert isinstance(decide(USB_STICK_EXFAT_UAS, BOOT), Accept)
     assert decide(USB_SD_READER, BOOT).kind == "sd"  # type: ignore[union-attr]
     assert decide(SD_SLOT, BOOT) == Accept("/dev/mmcblk1p1", "exfat", "sd", "0x1234abcd")

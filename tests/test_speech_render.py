@@ -316,3 +316,24 @@ def test_a_whole_audio_voter_through_the_machine_hears_only_approved_clips(
     votes = decrypted(station)
     assert {c: sorted(v) for c, v in votes.items()} == {"mayor": ["blank", "mayor-1"],
                                                          "assembly": ["assembly-1", "blank"]}
+
+
+def test_the_approved_set_names_its_package_and_a_machine_refuses_another(approved: Path) -> None:
+    """Speech rendered for one package must not serve another election: loading a package the
+    clips were not made for is refused (its names would be missing or wrong)."""
+    from firmware import machine as fw
+    from firmware.screens import Phase
+    from tests.test_firmware_support import as_manager, make_station
+
+    speaker = ApprovedSpeaker.from_approval(approved, MemorySink())
+    assert speaker.package_fingerprint == PACKAGE.fingerprint
+    station = make_station()
+    assert station.package is not None and station.package.fingerprint != PACKAGE.fingerprint
+    station.machine.devices = replace(station.machine.devices, speaker=speaker)
+    screens = as_manager(station, fw.LoadPackage(station.package.to_bytes()))
+    assert station.machine.phase is Phase.SETUP
+    assert any("別の選挙データ用" in getattr(s, "message", "") for s in screens), screens
+    station.speaker.package_fingerprint = station.package.fingerprint  # clips made for it
+    station.machine.devices = replace(station.machine.devices, speaker=station.speaker)
+    as_manager(station, fw.LoadPackage(station.package.to_bytes()))
+    assert station.machine.phase is Phase.PACKAGE_LOADED

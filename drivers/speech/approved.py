@@ -182,6 +182,8 @@ class ApprovedSpeaker:
         self.directory = directory
         self.sink = sink
         self._clips = {(e.language, e.text): e for e in entries}
+        manifest = json.loads((directory / MANIFEST).read_text("utf-8"))
+        self.package_fingerprint: str | None = str(manifest["package_fingerprint"])
         self.volume_step = DEFAULT_VOLUME_STEP
         self.rate_step = DEFAULT_RATE_STEP
 

@@ -1,0 +1,19 @@
+"""``make bench``'s cast benchmark runs (small) and judges its goal, so it cannot rot unnoticed.
+That the timed confirm → durable path writes only the media is shown by
+``tests/test_firmware_cast_journal.py``."""
+
+from __future__ import annotations
+
+from bench import bench_cast
+
+
+def test_cast_benchmark_runs_at_small_scale() -> None:
+    measurements = {m.name: m for m in bench_cast.run(quick=True)}
+    durable = [m for name, m in measurements.items() if "confirm → durable on both media, median"
+               in name]
+    raw = [m for name, m in measurements.items() if "two raw fsync'd writes, median" in name]
+    assert len(durable) == len(raw) >= 2  # one and two contests, at least on the temp dir
+    assert all(m.value > 0 and m.unit == "ms" for m in durable + raw)
+    goals = [m for m in measurements.values() if m.goal]
+    assert goals and all(m.met is not None for m in goals)  # judged, whatever this host gives
+    assert measurements["records per MiB of slot table (one contest)"].value == 819
