@@ -3,7 +3,7 @@ PY := .venv/bin/python
 export OPEN_JTALK_DICT_DIR ?= /var/lib/mecab/dic/open-jtalk/naist-jdic
 
 # Only lint/type-check directories that exist yet.
-LINT_DIRS := $(wildcard election media firmware drivers counting ui bench demo tests)
+LINT_DIRS := $(wildcard election media firmware drivers counting reception ui bench demo tests)
 # Keep in sync with [tool.mypy] files in pyproject.toml.
 MYPY_DIRS := $(wildcard election media firmware)
 

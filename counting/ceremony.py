@@ -6,10 +6,12 @@ and its fingerprint for the election package. The private key is never written t
 in a bytearray that is overwritten before this function returns (see counting/unlock.py for what
 Python can and cannot promise about memory).
 
-Command line (simulated cards, for rehearsals and tests)::
+Command line — the real cards, one PC/SC reader, each holder in turn::
 
-    python -m counting.ceremony --threshold 3 --cards DIR --holder 山田 --holder 佐藤 ...
-        --public-key-out counting_public_key.hex
+    python -m counting.ceremony --threshold 3 --reader "" --commission-pub commission.hex
+        --election-id tsukuba-2027 --holder 山田 --holder 佐藤 ... --public-key-out key.hex
+
+or simulated cards for rehearsals and tests (``--cards DIR`` instead of ``--reader``).
 
 PINs are asked for with getpass (or read one per line from stdin with --pins-from-stdin).
 """
@@ -91,6 +93,32 @@ def _wipe(buffer: bytearray) -> None:
     buffer[:] = bytes(len(buffer))
 
 
+def _check_parameters(threshold: int, count: int) -> None:
+    if not 2 <= threshold <= count <= MAX_HOLDERS:
+        raise CeremonyError(
+            f"鍵保管者は2人以上{MAX_HOLDERS}人以下、しきい値は2以上で人数以下にしてください / "
+            f"need 2 ≤ k ≤ n ≤ {MAX_HOLDERS} (got k={threshold}, n={count})"
+        )
+
+
+def _open_card(card: KeyHolderCard, pin: str, holders: Sequence[str]) -> str:
+    """The holder's label, once the PIN is right and the card is fresh and not yet seen."""
+    try:
+        holder = card.holder_id()
+        card.verify_pin(pin)
+        if card.has_share():
+            raise CeremonyError(
+                f"{holder}: カードに既に分割片があります。新しいカードを使ってください / "
+                "this card already holds a share; use a fresh card"
+            )
+    except CardError as exc:
+        raise CeremonyError(f"鍵保管者カードを使えません / key holder card unusable: "
+                            f"{type(exc).__name__}: {exc}") from exc
+    if holder in holders:
+        raise CeremonyError("同じ鍵保管者のカードが重複しています / the same holder twice")
+    return holder
+
+
 def run_ceremony(
     cards: Sequence[tuple[KeyHolderCard, str]],
     threshold: int,
@@ -99,46 +127,74 @@ def run_ceremony(
     generate: Callable[[], bytes] = generate_private_key,
     log: Any = None,
 ) -> CeremonyResult:
-    """``cards`` are (card, PIN) of every key holder, in holder order."""
-    count = len(cards)
-    if not 2 <= threshold <= count <= MAX_HOLDERS:
-        raise CeremonyError(
-            f"鍵保管者は2人以上{MAX_HOLDERS}人以下、しきい値は2以上で人数以下にしてください / "
-            f"need 2 ≤ k ≤ n ≤ {MAX_HOLDERS} (got k={threshold}, n={count})"
-        )
-    holders = []
+    """``cards`` are (card, PIN) of every key holder, in holder order, all at hand (simulated
+    cards, or one reader per holder): every card and PIN is checked before the key exists."""
+    _check_parameters(threshold, len(cards))
+    holders: list[str] = []
     for card, pin in cards:
-        try:
-            holder = card.holder_id()
-            card.verify_pin(pin)
-            if card.has_share():
-                raise CeremonyError(
-                    f"{holder}: カードに既に分割片があります。新しいカードを使ってください / "
-                    "this card already holds a share; use a fresh card"
-                )
-        except CardError as exc:
-            raise CeremonyError(f"鍵保管者カードを使えません / key holder card unusable: "
-                                f"{type(exc).__name__}: {exc}") from exc
-        holders.append(holder)
-    if len(set(holders)) != len(holders):
-        raise CeremonyError("同じ鍵保管者のカードが重複しています / the same holder twice")
+        holders.append(_open_card(card, pin, holders))
+    return _make_and_split(len(cards), threshold, lambda index: cards[index], None, holders,
+                           random_bytes=random_bytes, generate=generate, log=log)
 
+
+def run_ceremony_in_turn(
+    present: Callable[[int], tuple[KeyHolderCard, str]],
+    count: int,
+    threshold: int,
+    *,
+    done: Callable[[int], None] = lambda index: None,
+    random_bytes: Callable[[int], bytes] = os.urandom,
+    generate: Callable[[], bytes] = generate_private_key,
+    log: Any = None,
+) -> CeremonyResult:
+    """One reader: the key is made, then holder after holder inserts their card
+    (``present(i)`` returns it with the PIN they typed), the card is checked, receives its share
+    and gives it back, and is taken out (``done(i)``) before the next holder comes. A card that
+    fails stops the ceremony; the cards already written must then be erased (the key is gone)."""
+    _check_parameters(threshold, count)
+    return _make_and_split(count, threshold, present, done, [],
+                           random_bytes=random_bytes, generate=generate, log=log)
+
+
+def _make_and_split(
+    count: int,
+    threshold: int,
+    card_at: Callable[[int], tuple[KeyHolderCard, str]],
+    done: Callable[[int], None] | None,
+    holders: list[str],
+    *,
+    random_bytes: Callable[[int], bytes],
+    generate: Callable[[], bytes],
+    log: Any,
+) -> CeremonyResult:
+    """Generate the key, write one share per card and read it back, prove that quorums rebuild
+    the key, wipe it. ``done`` is None when every card is at hand (already checked, read back
+    after all are written); otherwise each card is checked, written and read back in turn."""
     private = bytearray(generate())
     try:
         if len(private) != PRIVATE_KEY_LENGTH:
             raise CeremonyError("counting private key has the wrong length")
         public = public_key_bytes(bytes(private))
         shares = shamir.split_secret(private, threshold, count, random_bytes=random_bytes)
-        for (card, _), share in zip(cards, shares, strict=True):
+        stored: list[shamir.Share] = []
+        for index, share in enumerate(shares):
+            card, pin = card_at(index)
+            if done is not None:
+                holders.append(_open_card(card, pin, holders))
             try:
                 card.put_share(share.packed())
-            except CardError as exc:
+                if done is not None:
+                    stored.append(shamir.unpack_share(card.get_share()))
+            except (CardError, shamir.ShareError) as exc:
                 raise CeremonyError(
-                    f"{card.holder_id()}: 分割片を書き込めません。全カードを消去してやり直して"
+                    f"{holders[index]}: 分割片を書き込めません。全カードを消去してやり直して"
                     f"ください / cannot write the share; erase all cards and start again: {exc}"
                 ) from exc
+            if done is not None:
+                done(index)
         # Read back what the cards actually hold and prove that quorums rebuild the key.
-        stored = [shamir.unpack_share(card.get_share()) for card, _ in cards]
+        if done is None:
+            stored = [shamir.unpack_share(card_at(i)[0].get_share()) for i in range(count)]
         if stored != shares:
             raise CeremonyError("カードから読み戻した分割片が違います / a card returned a "
                                 "different share than was written")
@@ -170,33 +226,63 @@ def run_ceremony(
         _wipe(private)
 
 
+def _in_turn_over_pcsc(args: argparse.Namespace, ask_pin: Callable[[str], str],
+                       threshold: int) -> CeremonyResult:
+    """The real cards: one PC/SC reader, holder after holder (drivers/pcsc_keyholder.py)."""
+    from drivers.clock import SystemClock
+    from drivers.pcsc_keyholder import KeyHolderReader
+    from drivers.pcsc_reader import PcscCardReader
+
+    commission = bytes.fromhex(args.commission_pub.read_text().strip())
+    station = KeyHolderReader(PcscCardReader(args.reader), commission, args.election_id,
+                              SystemClock().now, ask_pin, lambda text: print(text, flush=True))
+    names = args.holder
+    return run_ceremony_in_turn(lambda i: station.present(i, names[i]), len(names), threshold,
+                                done=station.done)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from drivers.card_keyholder_sim import SimulatedKeyHolderCard
 
     parser = argparse.ArgumentParser(
         prog="python -m counting.ceremony",
-        description="開票鍵の生成と分割（模擬カード） / counting-key ceremony (simulated cards)",
+        description="開票鍵の生成と分割 / counting-key ceremony: the key holders' cards in one "
+                    "PC/SC reader in turn (--reader), or simulated cards for rehearsals (--cards)",
     )
     parser.add_argument("--threshold", type=int, required=True, help="k (必要な鍵保管者の数)")
     parser.add_argument("--holder", action="append", required=True, help="鍵保管者 (repeat)")
-    parser.add_argument("--cards", type=Path, required=True,
-                        help="directory for the simulated cards (one file per holder)")
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--reader", help="PC/SC reader name prefix: the real cards, in turn")
+    where.add_argument("--cards", type=Path,
+                       help="directory for simulated cards (one file per holder), rehearsals")
+    parser.add_argument("--commission-pub", type=Path,
+                        help="with --reader: the commission's public key (hex) the cards carry")
+    parser.add_argument("--election-id", help="with --reader: the election the cards are for")
     parser.add_argument("--public-key-out", type=Path, required=True)
     parser.add_argument("--pins-from-stdin", action="store_true")
     args = parser.parse_args(argv)
-    args.cards.mkdir(parents=True, exist_ok=True)
-    cards: list[tuple[SimulatedKeyHolderCard, str, Path]] = []
-    for index, holder in enumerate(args.holder, start=1):
+
+    def ask_pin(holder: str) -> str:
         prompt = f"{holder} さんの暗証番号 / PIN for {holder}: "
-        pin = sys.stdin.readline().strip() if args.pins_from_stdin else getpass.getpass(prompt)
-        path = args.cards / f"keyholder-{index:02d}.card"
-        if path.exists():
-            print(f"{path} は既にあります / already exists", file=sys.stderr)
-            return 2
-        cards.append((SimulatedKeyHolderCard.issue(holder, pin), pin, path))
+        return sys.stdin.readline().strip() if args.pins_from_stdin else getpass.getpass(prompt)
+
+    cards: list[tuple[SimulatedKeyHolderCard, str, Path]] = []
     try:
-        result = run_ceremony([(c, p) for c, p, _ in cards], args.threshold)
-    except CeremonyError as exc:
+        if args.reader is not None:
+            if args.commission_pub is None or args.election_id is None:
+                parser.error("--reader needs --commission-pub and --election-id")
+            result = _in_turn_over_pcsc(args, ask_pin, args.threshold)
+        else:
+            args.cards.mkdir(parents=True, exist_ok=True)
+            for index, holder in enumerate(args.holder, start=1):
+                pin = ask_pin(holder)
+                path = args.cards / f"keyholder-{index:02d}.card"
+                if path.exists():
+                    print(f"{path} は既にあります / already exists", file=sys.stderr)
+                    return 2
+                cards.append((SimulatedKeyHolderCard.issue(holder, pin), pin, path))
+            result = run_ceremony([(c, p) for c, p, _ in cards], args.threshold)
+    except (CeremonyError, CardError) as exc:
         print(exc, file=sys.stderr)
         return 1
     for card, _, path in cards:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import itertools
 import resource
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 
@@ -118,7 +118,16 @@ def _no_core_dumps() -> None:
         pass
 
 
-def read_shares(presented: Sequence[tuple[KeyHolderCard, str]],
+def in_turn(present: Callable[[int], tuple[KeyHolderCard, str]], count: int,
+            done: Callable[[int], None]) -> Iterator[tuple[KeyHolderCard, str]]:
+    """Holders one after another at one reader: each card's share is read (``read_shares``
+    takes one holder at a time) before the next holder is asked for theirs."""
+    for index in range(count):
+        yield present(index)
+        done(index)
+
+
+def read_shares(presented: Iterable[tuple[KeyHolderCard, str]],
                 log: EventLog | None = None) -> list[PresentedShare]:
     """Verify each holder's PIN on their card and read and parse their share."""
     result = []
@@ -243,7 +252,7 @@ def _combine(shares: Sequence[PresentedShare], counting_public_key: bytes) -> Un
     return UnlockedKey(secret, tuple(p.holder for p in unique))
 
 
-def unlock(presented: Sequence[tuple[KeyHolderCard, str]], counting_public_key: bytes,
+def unlock(presented: Iterable[tuple[KeyHolderCard, str]], counting_public_key: bytes,
            log: EventLog | None = None) -> UnlockedKey:
     """Read the presented holders' shares and rebuild the counting key (see module doc)."""
     return combine(read_shares(presented, log), counting_public_key, log)

@@ -4,6 +4,8 @@ machine; the card must be a genuine key-holder card of the election before anyth
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from datetime import datetime
 
 from drivers.card_apdu import Command, Ins, Tag, get_data
@@ -17,7 +19,7 @@ from election.credentials import (
     open_certificate,
 )
 from election.signature import BadSignature, verify
-from firmware.interfaces import CardKind, CardProtocolError, CardRefused, UnknownCard
+from firmware.interfaces import CardKind, CardProtocolError, CardRefused, CardRemoved, UnknownCard
 
 
 class PcscKeyHolderCard:
@@ -75,3 +77,50 @@ def _nonce() -> bytes:
     import os
 
     return os.urandom(32)
+
+
+class KeyHolderReader:
+    """One PC/SC reader at the key ceremony or the unlock, in front of the witnesses: asks each
+    holder in turn to insert their card (``present``), opens and checks it, takes the PIN they
+    type, and after their share is written or read asks them to take it out (``done``), so
+    only one holder's card is ever in the reader."""
+
+    def __init__(
+        self,
+        reader: PcscCardReader,
+        commission_public_key: bytes,
+        election_id: str,
+        now: Callable[[], datetime],
+        ask_pin: Callable[[str], str],
+        say: Callable[[str], None],
+        poll_seconds: float = 0.2,
+        wait_seconds: float = 600.0,
+    ) -> None:
+        self.reader = reader
+        self.commission_public_key = commission_public_key
+        self.election_id = election_id
+        self.now = now
+        self.ask_pin = ask_pin
+        self.say = say
+        self.poll_seconds = poll_seconds
+        self.wait_seconds = wait_seconds
+
+    def _wait(self, card_in: bool, what: str) -> None:
+        deadline = time.monotonic() + self.wait_seconds
+        while bool(self.reader.present()) is not card_in:
+            if time.monotonic() > deadline:
+                raise CardRemoved(f"{what}: 時間内にカードの出し入れがありません / no card "
+                                  f"{'inserted' if card_in else 'removed'} in time")
+            time.sleep(self.poll_seconds)
+
+    def present(self, index: int, name: str) -> tuple[PcscKeyHolderCard, str]:
+        self.say(f"{name} さん: 鍵保管者カードを読取機に入れてください / {name}: insert your "
+                 "key holder card")
+        self._wait(True, name)
+        card = PcscKeyHolderCard(self.reader, self.commission_public_key, self.election_id,
+                                 self.now())
+        return card, self.ask_pin(card.holder_id())
+
+    def done(self, index: int) -> None:
+        self.say("カードを抜いてください / take your card out of the reader")
+        self._wait(False, "")

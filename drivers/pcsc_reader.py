@@ -310,7 +310,7 @@ class PcscCardReader:
     def release_voting_card(self, machine_id: str) -> None:
         self._machine(Ins.RELEASE, machine_id, "RELEASE")
 
-    # reception (election/card_issuer.py)
+    # reception (reception/card_issuer.py)
     def write_voting_token(self, token: bytes) -> None:
         self._need(CardKind.VOTING)
         self._ok(chained(0x80, Ins.WRITE_TOKEN, 0, 0, token), "WRITE TOKEN")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-PACKAGES = ("election", "media", "firmware", "drivers", "counting", "ui")
+PACKAGES = ("election", "media", "firmware", "drivers", "counting", "reception", "ui")
 
 
 def software_hash(root: Path) -> str:

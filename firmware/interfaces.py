@@ -179,7 +179,7 @@ class VotingCardPhase(Enum):
     ISSUED = "issued"
     LOCKED = "locked"
     CONSUMED = "consumed"
-    VOIDED = "voided"  # spoiled at reception (election/card_issuer.py); never usable
+    VOIDED = "voided"  # spoiled at reception (reception/card_issuer.py); never usable
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,10 @@ from drivers.card_apdu import Ins
 from drivers.card_apdu import Phase as CardPhase
 from drivers.card_emulator.applets import VotingCardApplet
 from drivers.pcsc_reader import PcscCardReader
-from election.card_issuer import CardIssuer, IssuerError
 from election.credentials import Role
 from firmware.interfaces import VotingCardPhase
 from firmware.screens import Recorded
+from reception.card_issuer import CardIssuer, IssuerError
 from tests import pcsc_env
 from tests.cards_support import admin_card, open_polls, pcsc_station
 from tests.station import COMMISSION_PUB, PIN, issuer_key

@@ -10,7 +10,7 @@ The issuer keeps no voter identity: its state file holds card ids and counts onl
 token is journaled (``pending``) before the card is touched, so a card pulled mid-write is
 either counted once when it comes back written or not counted at all.
 
-Run: ``python -m election.card_issuer --help`` (PC/SC reader; docs/card-protocol.md §8)."""
+Run: ``python -m reception.card_issuer --help`` (PC/SC reader; docs/card-protocol.md §8)."""
 
 from __future__ import annotations
 
@@ -326,7 +326,7 @@ class _SystemClock:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m election.card_issuer",
+        prog="python -m reception.card_issuer",
         description="受付の投票カード発行機 / reception voting card issuer (PC/SC reader)")
     parser.add_argument("--package", type=Path, required=True)
     parser.add_argument("--commission-key", type=Path, required=True, help="commission.pub (hex)")
