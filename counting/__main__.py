@@ -65,7 +65,7 @@ from election.package import (
 )
 from firmware.audit_events import AuditEvent
 from media.audit_log import AuditChainBroken
-from media.counting_key import CountingKeyError
+from media.counting_key import CountingKeyError, public_key_bytes
 from media.demo_key import read_demo_private_key
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -145,6 +145,14 @@ class Session:
     @property
     def decisions(self) -> Decisions:
         return Decisions(self.log)
+
+    def counting_key(self) -> str | None:
+        """The fingerprint of the key ceremony's public key recorded when the session opened."""
+        opened = [e for e in self.log.entries()
+                  if e.event_id == AuditEvent.COUNTING_SESSION_OPENED.value]
+        if not opened or not opened[0].detail.get("counting_key"):
+            return None  # a session opened before the fingerprint was recorded
+        return str(opened[0].detail["counting_key"])
 
     def versions(self) -> tuple[list[SignedPackage], SignedPackage]:
         return load_versions(Path(self.settings["commission_pub"]),
@@ -251,6 +259,29 @@ def print_import(imported: ImportResult) -> None:
         print(f"  注 / note: {note}")
 
 
+def counting_key_fingerprint(public_key: bytes) -> str:
+    """The key ceremony's fingerprint: SHA-256 of the counting public key in the package."""
+    return hashlib.sha256(public_key).hexdigest()
+
+
+def check_counting_key(newest: SignedPackage, recorded: str | None,
+                       private: bytes | None = None) -> None:
+    """Refuse a package whose counting key is not the one the session opened with, and a demo
+    key that is not the private half of the package's counting key: a wrong key would only
+    make every record unreadable, never a result."""
+    public = newest.package.counting_public_key
+    expected = counting_key_fingerprint(public)
+    if recorded is not None and recorded != expected:
+        raise CliError(
+            f"選挙データの開票鍵（指紋 {expected[:16]}）が作業記録を開いたときの鍵（指紋 "
+            f"{recorded[:16]}）と違います / the package's counting key is not the one recorded "
+            "when this session was opened")
+    if private is not None and public_key_bytes(private) != public:
+        raise CliError(
+            f"このデモ用鍵はこの選挙の鍵の儀式の開票鍵（指紋 {expected[:16]}）ではありません / "
+            "this demo key is not the private half of this election's counting key")
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     args.session.mkdir(parents=True, exist_ok=True)
     versions, newest = load_versions(args.commission_pub, args.package)
@@ -265,6 +296,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     if not session.log.entries():
         session.log.append(AuditEvent.COUNTING_SESSION_OPENED, "opened", manager=args.manager,
                            witnesses=list(args.witness), package_fingerprint=newest.fingerprint,
+                           counting_key=counting_key_fingerprint(
+                               newest.package.counting_public_key),
                            software_hash=software_hash(ROOT))
     imported, _, _ = session.import_all(keep_records=False)
     print(f"選挙データ / package v{newest.package.version} {newest.short_fingerprint}")
@@ -400,10 +433,12 @@ def cmd_count(args: argparse.Namespace) -> int:
     if args.demo_private_key and args.card:
         raise CliError("鍵保管者のカードとデモ用鍵ファイルは同時に使えません / give either the "
                        "key holders' cards or the demo key file, not both")
+    check_counting_key(newest, session.counting_key())
     if args.demo_private_key:
         print(DEMO_KEY_WARNING, file=sys.stderr)
-        results = tally(newest.package, imported.counted,
-                        read_demo_private_key(args.demo_private_key.read_text()))
+        private = read_demo_private_key(args.demo_private_key.read_text())
+        check_counting_key(newest, None, private)
+        results = tally(newest.package, imported.counted, private)
     else:
         with _unlock(session, args.card, newest.package.counting_public_key) as key:
             results = tally(newest.package, imported.counted, key.raw)
@@ -599,6 +634,7 @@ def one_shot(argv: list[str]) -> int:
         versions, newest = load_versions(args.commission_pub, args.package)
         private = read_demo_private_key(args.demo_private_key.read_text())
         print(DEMO_KEY_WARNING, file=sys.stderr)
+        check_counting_key(newest, None, private)
         paths = find_media(args.media)
         decisions = {}
         for item in args.use_copy:

@@ -13,6 +13,7 @@ Two paths give the same result:
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 import os
 import random
@@ -23,14 +24,25 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from cryptography.exceptions import InvalidTag
 
 from counting.importer import CountedMachine
+from counting.medium_reader import RECORD_LABEL
 from election.package import CandidateStatus, ElectionPackage
+from media.counting_key import SUITE
 from media.counting_key import private_key as load_private_key
-from media.slot import SLOT_SIZE, Filled, decode_slot, record_digest
-from media.vote_record import RecordUnreadable, decrypt_vote
+from media.slot import SLOT_SIZE
+from media.vote_record import (
+    CIPHERTEXT_LENGTH,
+    RecordUnreadable,
+    decode_choice,
+    decrypt_vote,
+    info,
+)
 
 CHUNK = 2000  # records per work item
+RECORD_OFFSET = 6  # a record's place in its slot, after magic and length (media.slot)
+_RECORD_HASH = hashlib.sha256(RECORD_LABEL)  # media.slot.record_digest
 
 
 @dataclass(frozen=True)
@@ -85,16 +97,16 @@ class _Totals:
 
 
 def _classify(totals: _Totals, candidate_id: str | None, standing: frozenset[str],
-              blank_allowed: bool) -> None:
+              blank_allowed: bool, count: int = 1) -> None:
     if candidate_id is None:
         if blank_allowed:
-            totals.blank += 1
+            totals.blank += count
         else:
-            totals.blank_not_allowed += 1
+            totals.blank_not_allowed += count
     elif candidate_id in standing:
-        totals.counts[candidate_id] += 1
+        totals.counts[candidate_id] += count
     else:
-        totals.invalid += 1
+        totals.invalid += count
 
 
 def _result(package: ElectionPackage, contest_id: str, t: _Totals) -> ContestResult:
@@ -189,22 +201,37 @@ def _fd(file_index: int) -> int:
 
 
 def _decrypt_chunk(item: tuple[str, frozenset[str], bool, np.ndarray, bytes]) -> _Totals:
+    """Read each record of the chunk, prove it is the one verified at import (its digest),
+    decrypt it and count its plaintext; only the chunk's totals are returned. The plaintext of
+    a choice is fixed (media.vote_record.encode_choice), so each distinct plaintext is decoded
+    and classified once, with its count."""
     contest_id, standing, blank_allowed, refs, digests = item
     totals = _Totals(Counter())
-    for n, (file_index, slot) in enumerate(refs.tolist()):
-        raw = os.pread(_fd(file_index), SLOT_SIZE, slot * SLOT_SIZE)
-        content = decode_slot(raw)
-        if not isinstance(content, Filled) or (
-                record_digest(content.record) != digests[n * 32:(n + 1) * 32]):
-            totals.changed += 1
+    decrypt, key, label = SUITE.decrypt, _W_KEY, info(_W_ELECTION, contest_id)
+    pread, digest_of = os.pread, _RECORD_HASH.copy
+    fds = [_fd(i) for i in refs[:, 0].tolist()]
+    offsets = (refs[:, 1].astype(np.int64) * SLOT_SIZE + RECORD_OFFSET).tolist()
+    plaintexts: dict[bytes, int] = {}
+    for n, (fd, offset) in enumerate(zip(fds, offsets, strict=True)):
+        record = pread(fd, CIPHERTEXT_LENGTH, offset)
+        h = digest_of()
+        h.update(record)
+        if h.digest() != digests[n * 32:n * 32 + 32]:
+            totals.changed += 1  # also a record cut short: its digest differs
             continue
         try:
-            choice = decrypt_vote(_W_KEY, _W_ELECTION, contest_id,  # type: ignore[arg-type]
-                                  content.record)
-        except RecordUnreadable:
+            plaintext = decrypt(record, key, info=label)  # type: ignore[arg-type]
+        except (InvalidTag, ValueError):
             totals.unreadable += 1
             continue
-        _classify(totals, choice.candidate_id, standing, blank_allowed)
+        plaintexts[plaintext] = plaintexts.get(plaintext, 0) + 1
+    for plaintext, count in plaintexts.items():
+        try:
+            choice = decode_choice(plaintext)
+        except RecordUnreadable:
+            totals.unreadable += count
+            continue
+        _classify(totals, choice.candidate_id, standing, blank_allowed, count)
     return totals
 
 

@@ -354,6 +354,50 @@ def test_fast_audit_check_agrees_with_the_reference_reader(election: Election) -
     assert 3 <= accepted < len(variants) - 100
 
 
+@pytest.mark.parametrize(("old", "new", "valid"), [
+    (b'"event_id":1502', b'"event_id":9007199254740991', True),  # largest JSON-safe integer
+    (b'"event_id":1502', b'"event_id":9007199254740992', False),
+    (b'"event_id":1502', b'"event_id":01502', False),
+    (b'"event":"vote_commit"', b'"event":"vote commit"', True),  # not the plain form
+    (b'"event":"vote_commit"', b'"event":"\xe6\x8a\x95\xe7\xa5\xa8"', True),
+    (b'"event":"vote_commit"', b'"event":"vote_\\u0063ommit"', False),  # needless escape
+    (b'"event":"vote_commit"', b'"event":""', False),
+    (b'"outcome":"ok"', b'"outcome":"OK-1.5"', True),
+    (b'"detail":{}', b'"detail":{"n":1}', True),
+    (b'"detail":{}', b'"detail": {}', False),
+    (b'"time":"', b'"time":"x', True),
+    (b'"seq":', b'"seq":0', False),
+])
+def test_fast_audit_check_agrees_on_an_edited_then_rechained_log(
+        election: Election, old: bytes, new: bytes, valid: bool) -> None:
+    """A line edited and every later link recomputed (what a forger with the machine's key
+    would write): the fast check takes exactly the field rules of the reference reader."""
+    import re
+
+    from counting.medium_reader import verify_audit_log
+    from media.audit_log import AuditChainBroken, entry_hash, verify_chain
+
+    log = (election.media_dir / "G-0005-primary" / "TOHYOKI" / "AUDIT.LOG").read_bytes()
+    lines = log.split(b"\n")[:-1]
+    at = next(i for i, line in enumerate(lines) if old in line and b'"event_id":1502' in line)
+    lines[at] = lines[at].replace(old, new, 1)
+    for i in range(at + 1, len(lines)):
+        link = f'"prev":"{entry_hash(lines[i - 1])}"'.encode()
+        lines[i] = re.sub(rb'"prev":"[0-9a-f]{64}"', link, lines[i], count=1)
+    data = b"\n".join(lines) + b"\n"
+    try:
+        entries, head = verify_chain(data)
+        reference: tuple[int, str] | None = (len(entries), head)
+    except AuditChainBroken:
+        reference = None
+    try:
+        fast: tuple[int, str] | None = verify_audit_log(data)
+    except AuditChainBroken:
+        fast = None
+    assert fast == reference
+    assert (reference is not None) is valid
+
+
 def test_import_is_logged_in_the_counting_session_log(election: Election, media: Path,
                                                       tmp_path: Path) -> None:
     from datetime import datetime

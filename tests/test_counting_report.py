@@ -243,3 +243,35 @@ def test_counting_session_from_the_command_line(setup: CountingSetup,  # noqa: F
     events = [e.event for e in entries]
     assert events[0] == "counting_session_opened" and "result_counted" in events
     assert events[-1] == "result_signed"
+
+
+def test_a_count_refuses_a_demo_key_of_another_key_ceremony(setup: CountingSetup,  # noqa: F811
+                                                             tmp_path: Path) -> None:
+    """The session records the key ceremony's fingerprint (the package's counting public key);
+    a demo key that is not its private half is refused before any record is decrypted, in a
+    session and in the one-shot form, instead of counting every record as unreadable."""
+    import hashlib
+
+    from media.counting_key import generate_private_key
+    from media.demo_key import write_demo_private_key
+
+    other = tmp_path / "other.DEMO-ONLY.key"
+    other.write_text(write_demo_private_key(generate_private_key()))
+    session = tmp_path / "session"
+    opened = cli("import", "--session", session, "--commission-pub",
+                 setup.keydir / "commission.pub", "--package", setup.v1, "--media",
+                 setup.day.root / "media", "--manager", "開票管理者 山田", "--witness", "立会人 佐藤")
+    assert opened.returncode == 0, opened.stderr
+    first = SessionLog(session / "session.log", lambda: WHEN).entries()[0]
+    assert first.detail["counting_key"] == hashlib.sha256(COUNTING_PUBLIC).hexdigest()
+    refused = cli("count", "--session", session, "--demo-private-key", other)
+    assert refused.returncode == 2 and "not the private half" in refused.stderr, refused.stderr
+    assert not (session / "results.json").exists()
+    counted_ = cli("count", "--session", session, "--demo-private-key", setup.key)
+    assert counted_.returncode == 0, counted_.stderr
+    assert (session / "results.json").exists()
+    one_shot = cli("--commission-pub", setup.keydir / "commission.pub", "--package", setup.v1,
+                   "--media", setup.day.root / "media", "--demo-private-key", other,
+                   "--out", tmp_path / "out")
+    assert one_shot.returncode == 2 and "not the private half" in one_shot.stderr
+    assert not (tmp_path / "out").exists()
