@@ -7,8 +7,9 @@ paper-ballot entries and the counted totals. Steps, in the order of the day::
     python -m counting reconcile --session S --issued ISSUER-REPORT.json
     python -m counting decide  --session S copy|night-seal M-001 --reason TEXT --by NAME --heard NAME
     python -m counting paper   --session S --batch ID --kind absentee --first F1 --second F2
-    python -m counting unlock  --session S --card CARD ... (PINs on stdin, one per line)
-    python -m counting count   --session S --card CARD ... [--out DIR]
+    python -m counting unlock  --session S --reader "" --holders K   (the real cards, in turn)
+    python -m counting count   --session S --reader "" --holders K [--out DIR]
+                               (--card FILE ... instead: simulated cards, PINs on stdin)
     python -m counting report  --session S --out DIR
     python -m counting verify  result.signed.json [--fingerprint XXXX] | --qr result-qr.png
 
@@ -18,6 +19,7 @@ counts a demo day in one go."""
 from __future__ import annotations
 
 import argparse
+import getpass
 import hashlib
 import json
 import os
@@ -53,7 +55,7 @@ from counting.report import (
 from counting.report_files import write_report_files
 from counting.report_signed import ResultNotAuthentic, SessionSigner, verify_result, verify_summary
 from counting.tally import CandidateResult, ContestResult, tally
-from counting.unlock import UnlockRefused, unlock
+from counting.unlock import UnlockRefused, in_turn, unlock
 from drivers.clock import SystemClock
 from drivers.software_identity import software_hash
 from election.package import (
@@ -396,10 +398,43 @@ def _present_cards(cards: Sequence[Path], stdin: TextIO) -> list[tuple[Any, str]
     return presented
 
 
-def _unlock(session: Session, cards: Sequence[Path], public_key: bytes) -> Any:
+def _holders_at_reader(session: Session, args: argparse.Namespace) -> Any:
+    """The real cards: the holders come to one PC/SC reader in turn; each card is checked
+    (commission certificate, this election, key-holder role, authenticity) before its PIN."""
+    from drivers.clock import SystemClock
+    from drivers.pcsc_keyholder import KeyHolderReader
+    from drivers.pcsc_reader import PcscCardReader
+
+    if args.holders < 2:
+        raise CliError("鍵保管者の人数を --holders で指定してください / give the number of key "
+                       "holders present with --holders")
+    _, newest = session.versions()
+    commission = bytes.fromhex(Path(session.settings["commission_pub"]).read_text().strip())
+    station = KeyHolderReader(
+        PcscCardReader(args.reader), commission, newest.package.election_id, SystemClock().now,
+        lambda holder: _read_pin(holder), lambda text: print(text, file=sys.stderr, flush=True),
+    )
+    return in_turn(lambda i: station.present(i, f"鍵保管者 {i + 1} / key holder {i + 1}"),
+                   args.holders, station.done)
+
+
+def _read_pin(holder: str) -> str:
+    """From the terminal without echo; one line of standard input when it is not a terminal."""
+    if sys.stdin.isatty():
+        return getpass.getpass(f"{holder} の暗証番号 / PIN: ")
+    return sys.stdin.readline().strip()
+
+
+def _unlock(session: Session, args: argparse.Namespace, public_key: bytes) -> Any:
+    if args.reader is not None:
+        if args.card:
+            raise CliError("--reader と --card は同時に使えません / give --reader or --card")
+        return unlock(_holders_at_reader(session, args), public_key, session.log)
+    cards: Sequence[Path] = args.card
     if not cards:
-        raise CliError("鍵保管者のカードを --card で指定してください / present key-holder cards "
-                       "with --card")
+        raise CliError("鍵保管者のカードを --reader（本番）または --card（模擬カード）で示して"
+                       "ください / present the key holders' cards with --reader (real cards) or "
+                       "--card (simulated card files)")
     presented = _present_cards(cards, sys.stdin)
     try:
         return unlock(presented, public_key, session.log)
@@ -411,7 +446,7 @@ def _unlock(session: Session, cards: Sequence[Path], public_key: bytes) -> Any:
 def cmd_unlock(args: argparse.Namespace) -> int:
     session = Session.open(args.session)
     _, newest = session.versions()
-    with _unlock(session, args.card, newest.package.counting_public_key) as key:
+    with _unlock(session, args, newest.package.counting_public_key) as key:
         holders = "、".join(key.holders)
     print(f"開票の鍵を復元できます（{holders}）。鍵はメモリから消去しました / the counting key can "
           "be rebuilt; it was wiped from memory again")
@@ -430,7 +465,7 @@ def cmd_count(args: argparse.Namespace) -> int:
         print("開票を開始できません: 照合の不一致に決定がありません / counting cannot start: "
               "reconciliation mismatches without a decision", file=sys.stderr)
         return 6
-    if args.demo_private_key and args.card:
+    if args.demo_private_key and (args.card or args.reader is not None):
         raise CliError("鍵保管者のカードとデモ用鍵ファイルは同時に使えません / give either the "
                        "key holders' cards or the demo key file, not both")
     check_counting_key(newest, session.counting_key())
@@ -440,7 +475,7 @@ def cmd_count(args: argparse.Namespace) -> int:
         check_counting_key(newest, None, private)
         results = tally(newest.package, imported.counted, private)
     else:
-        with _unlock(session, args.card, newest.package.counting_public_key) as key:
+        with _unlock(session, args, newest.package.counting_public_key) as key:
             results = tally(newest.package, imported.counted, key.raw)
     data = results_to_data(results)
     encoded = json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8")
@@ -560,16 +595,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--heard", action="append", default=[])
     p.set_defaults(run=cmd_paper_resolve)
 
+    def key_holders(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--reader", help="PC/SC 読取機名の先頭（本番の鍵保管者カードを1枚ずつ）/ "
+                       "PC/SC reader name prefix: the real cards, one holder after another")
+        p.add_argument("--holders", type=int, default=0,
+                       help="--reader で鍵を出す鍵保管者の人数 / how many holders present "
+                       "their card at the reader")
+        p.add_argument("--card", type=Path, action="append", default=[],
+                       help="模擬の鍵保管者カードのファイル（暗証番号は標準入力に1行ずつ） / a "
+                       "simulated key-holder card file (PINs on stdin, one per line)")
+
     p = sub.add_parser("unlock", help="鍵の確認 / check that the key holders present can unlock")
     session(p)
-    p.add_argument("--card", type=Path, action="append", default=[])
+    key_holders(p)
     p.set_defaults(run=cmd_unlock)
 
     p = sub.add_parser("count", help="集計 / unlock with the holders' cards and count")
     session(p)
-    p.add_argument("--card", type=Path, action="append", default=[],
-                   help="鍵保管者カードのファイル（暗証番号は標準入力に1行ずつ） / a key-holder "
-                   "card file (PINs on stdin, one per line)")
+    key_holders(p)
     p.add_argument("--demo-private-key", type=Path,
                    help="デモ専用の鍵ファイル（本番は鍵保管者のカード） / DEMO ONLY key file "
                    "instead of cards")

@@ -8,7 +8,7 @@ import random
 import shutil
 import subprocess
 import sys
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -275,3 +275,67 @@ def test_a_count_refuses_a_demo_key_of_another_key_ceremony(setup: CountingSetup
                    "--out", tmp_path / "out")
     assert one_shot.returncode == 2 and "not the private half" in one_shot.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_count_with_the_real_key_holder_cards_at_one_reader(setup: CountingSetup,  # noqa: F811
+                                                          tmp_path: Path) -> None:
+    """Issue #6 on the real path, from the command line: the key split 2-of-3 onto emulated
+    key-holder cards over pcscd; ``count --reader`` calls the holders one after another, each
+    card checked and read in the one reader, and the count equals what the voters chose."""
+    from counting.ceremony import run_ceremony_in_turn
+    from drivers.pcsc_keyholder import KeyHolderReader
+    from drivers.pcsc_reader import PcscCardReader
+    from election.credentials import Role
+    from election.package import load_package
+    from tests import pcsc_env
+    from tests.cards_support import admin_card
+    from tests.station import COMMISSION_PUB, PIN
+
+    election_id = load_package(setup.v1.read_bytes(), COMMISSION_PUB).package.election_id
+    pcsc_env.empty_all()
+    now = datetime.now(JST)  # the command line checks the cards against the real clock
+    cards = [admin_card(Role.KEY_HOLDER, label=f"kh{n}", election_id=election_id,
+                        not_before=now - timedelta(days=1), not_after=now + timedelta(days=30))
+             for n in range(3)]
+    waiting = list(cards)
+
+    def person(text: str) -> None:  # whoever is asked inserts their card, and takes it out
+        if "insert" in text:
+            pcsc_env.insert(waiting.pop(0))
+        else:
+            pcsc_env.remove()
+
+    station = KeyHolderReader(PcscCardReader("Virtual PCD"), COMMISSION_PUB, election_id,
+                              lambda: datetime.now(JST), lambda holder: PIN, person,
+                              poll_seconds=0.02, wait_seconds=20)
+    ceremony = run_ceremony_in_turn(lambda i: station.present(i, f"holder {i}"), 3, 2,
+                                    done=station.done, generate=lambda: COUNTING_PRIVATE)
+    assert ceremony.public_key == COUNTING_PUBLIC
+    media = tmp_path / "media"
+    for medium in setup.day.all_media():
+        shutil.copytree(medium, media / medium.name)
+    session = tmp_path / "session"
+    opened = cli("import", "--session", session, "--commission-pub",
+                 setup.keydir / "commission.pub", "--package", setup.v1, "--media", media,
+                 "--manager", "開票管理者 山田", "--witness", "立会人 佐藤")
+    assert opened.returncode == 0, opened.stderr
+    waiting[:] = [cards[2], cards[0]]
+    with open(tmp_path / "count.out", "w") as out:
+        counting = subprocess.Popen(
+            [sys.executable, "-m", "counting", "count", "--session", str(session), "--reader",
+             "Virtual PCD", "--holders", "2"], cwd=ROOT, stdin=subprocess.PIPE, stdout=out,
+            stderr=subprocess.PIPE, text=True)
+        assert counting.stdin is not None and counting.stderr is not None
+        counting.stdin.write(f"{PIN}\n{PIN}\n")
+        counting.stdin.close()
+        said = []
+        for line in counting.stderr:
+            said.append(line)
+            if "insert your key holder card" in line or "take your card out" in line:
+                person(line)
+        assert counting.wait(timeout=120) == 0, "".join(said)
+    assert sum("insert your key holder card" in line for line in said) == 2
+    pcsc_env.empty_all()
+    report = tmp_path / "report"
+    assert cli("report", "--session", session, "--out", report).returncode == 0
+    assert votes_in(report / "result.json") == expected_counts(setup.day)
