@@ -27,7 +27,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from drivers.storage import SimulatedCrash, _fsync_directory, fault_point
+from drivers.storage import SimulatedCrash, _fsync_directory, fault_point, write_in_place
 from firmware.interfaces import (
     MediumError,
     MediumFull,
@@ -269,18 +269,8 @@ class DirectoryMedium:
         def write_and_sync() -> None:
             fd = os.open(self._file(name), os.O_WRONLY)
             try:
-
-                def torn(k: int) -> None:
-                    os.pwrite(fd, data[:k], offset)
-                    os.fdatasync(fd)
-
-                fault_point("pwrite", f"{self.label}/{name}", torn)
-                if os.pwrite(fd, data, offset) != len(data):
-                    raise MediumIOError(f"{self.label}: 書き込みが途中で止まりました / short write")
-                fault_point("fsync", f"{self.label}/{name}")
-                # fdatasync: the file was pre-allocated, so its size and clusters never change
-                # here; only the data must reach the medium, not the modification time.
-                os.fdatasync(fd)
+                write_in_place(fd, offset, data, f"{self.label}/{name}", lambda: MediumIOError(
+                    f"{self.label}: 書き込みが途中で止まりました / short write"))
             finally:
                 _close_quietly(fd)
 

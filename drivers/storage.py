@@ -58,6 +58,24 @@ def fault_point(kind: str, target: str, torn: Callable[[int], None] | None = Non
     FAULTS.reached(kind, target, torn)
 
 
+def write_in_place(fd: int, offset: int, data: bytes, target: str,
+                   short_write: Callable[[], Exception]) -> None:
+    """pwrite + fdatasync of a pre-allocated file, through the fault points (a torn write
+    persists only its prefix, then the process dies there)."""
+
+    def torn(k: int) -> None:
+        os.pwrite(fd, data[:k], offset)
+        os.fdatasync(fd)
+
+    fault_point("pwrite", target, torn)
+    if os.pwrite(fd, data, offset) != len(data):
+        raise short_write()
+    fault_point("fsync", target)
+    # fdatasync: the size and the blocks never change here; only the data must reach the
+    # device, not the modification time.
+    os.fdatasync(fd)
+
+
 def _fsync_directory(path: Path) -> None:
     fault_point("fsync-dir", str(path))
     fd = os.open(path, os.O_RDONLY)
@@ -102,15 +120,8 @@ class DirectoryStorage:
         rename and no directory sync (the file's size and blocks do not change)."""
         fd = os.open(self.root / name, os.O_WRONLY)
         try:
-
-            def torn(k: int) -> None:
-                os.pwrite(fd, data[:k], offset)
-
-            fault_point("pwrite", f"storage/{name}", torn)
-            if os.pwrite(fd, data, offset) != len(data):
-                raise OSError(f"short write to {name}")
-            fault_point("fsync", f"storage/{name}")
-            os.fdatasync(fd)
+            write_in_place(fd, offset, data, f"storage/{name}",
+                           lambda: OSError(f"short write to {name}"))
         finally:
             os.close(fd)
 

@@ -313,13 +313,28 @@ def test_counting_benchmark_runs_at_small_scale(election: Election) -> None:
     assert figures["whole count: import + verify + decrypt + tally"].value > 0
 
 
+def _both_verdicts(data: bytes) -> tuple[tuple[int, str] | None, tuple[int, str] | None]:
+    """(fast check, reference check) of one audit log: (entries, head), or None if refused."""
+    from counting.medium_reader import verify_audit_log
+    from media.audit_log import AuditChainBroken, verify_chain
+
+    try:
+        entries, head = verify_chain(data)
+        reference: tuple[int, str] | None = (len(entries), head)
+    except AuditChainBroken:
+        reference = None
+    try:
+        fast: tuple[int, str] | None = verify_audit_log(data)
+    except AuditChainBroken:
+        fast = None
+    return fast, reference
+
+
 def test_fast_audit_check_agrees_with_the_reference_reader(election: Election) -> None:
     """counting.medium_reader.verify_audit_log accepts exactly what
     media.audit_log.verify_chain accepts, with the same count and head, on mutated logs."""
     import random
 
-    from counting.medium_reader import verify_audit_log
-    from media.audit_log import AuditChainBroken, verify_chain
 
     log = (election.media_dir / "G-0005-primary" / "TOHYOKI" / "AUDIT.LOG").read_bytes()
     lines = log.split(b"\n")[:-1]
@@ -340,15 +355,7 @@ def test_fast_audit_check_agrees_with_the_reference_reader(election: Election) -
         variants.append(bytes(data))
     accepted = 0
     for data in variants:
-        try:
-            entries, head = verify_chain(data)
-            reference: tuple[int, str] | None = (len(entries), head)
-        except AuditChainBroken:
-            reference = None
-        try:
-            fast: tuple[int, str] | None = verify_audit_log(data)
-        except AuditChainBroken:
-            fast = None
+        fast, reference = _both_verdicts(data)
         assert fast == reference, data[:200]
         accepted += reference is not None
     assert 3 <= accepted < len(variants) - 100
@@ -374,8 +381,7 @@ def test_fast_audit_check_agrees_on_an_edited_then_rechained_log(
     would write): the fast check takes exactly the field rules of the reference reader."""
     import re
 
-    from counting.medium_reader import verify_audit_log
-    from media.audit_log import AuditChainBroken, entry_hash, verify_chain
+    from media.audit_log import entry_hash
 
     log = (election.media_dir / "G-0005-primary" / "TOHYOKI" / "AUDIT.LOG").read_bytes()
     lines = log.split(b"\n")[:-1]
@@ -385,15 +391,7 @@ def test_fast_audit_check_agrees_on_an_edited_then_rechained_log(
         link = f'"prev":"{entry_hash(lines[i - 1])}"'.encode()
         lines[i] = re.sub(rb'"prev":"[0-9a-f]{64}"', link, lines[i], count=1)
     data = b"\n".join(lines) + b"\n"
-    try:
-        entries, head = verify_chain(data)
-        reference: tuple[int, str] | None = (len(entries), head)
-    except AuditChainBroken:
-        reference = None
-    try:
-        fast: tuple[int, str] | None = verify_audit_log(data)
-    except AuditChainBroken:
-        fast = None
+    fast, reference = _both_verdicts(data)
     assert fast == reference
     assert (reference is not None) is valid
 
