@@ -114,10 +114,12 @@ def _read(path: Path, name: str, what: str) -> bytes:
 
 
 def _scan_table(path: Path, label: str, file: str, contest_id: str, slots: int,
-                keep: list[bytes] | None) -> TableRecords:
-    """Every slot checked exactly as ``media.slot.decode_slot`` does (empty, or header, checksum
-    and zero padding of a complete record), a whole block at once; the first damaged slot goes
-    to ``decode_slot`` for its reason."""
+                keep: list[bytes] | None, check_slots: bool = True) -> TableRecords:
+    """Every slot checked as ``media.slot.decode_slot`` does (empty, or header and zero padding
+    of a complete record, and — with ``check_slots`` — its checksum), a whole block at once; the
+    first damaged slot goes to ``decode_slot`` for its reason. Without ``check_slots`` the
+    signed seal is what proves the records intact (``read_medium`` compares the digests), and
+    the checksums are computed only when a table differs from its seal, to name the slot."""
     table_path = path / file
     try:
         size = table_path.stat().st_size
@@ -139,11 +141,12 @@ def _scan_table(path: Path, label: str, file: str, contest_id: str, slots: int,
                 used = np.flatnonzero(rows.any(axis=1))
                 starts = (used * SLOT_SIZE).tolist()
                 view = memoryview(block)
-                checks = b"".join([sha256(view[i:i + _BODY_END]).digest() for i in starts])
                 bad = ((rows[used, :_HEAD_LENGTH] != _SLOT_HEAD).any(axis=1)
-                       | rows[used, _CHECK_END:].any(axis=1)
-                       | (rows[used, _BODY_END:_CHECK_END]
-                          != np.frombuffer(checks, dtype=np.uint8).reshape(-1, 32)).any(axis=1))
+                       | rows[used, _CHECK_END:].any(axis=1))
+                if check_slots:
+                    checks = b"".join([sha256(view[i:i + _BODY_END]).digest() for i in starts])
+                    bad |= (rows[used, _BODY_END:_CHECK_END]
+                            != np.frombuffer(checks, dtype=np.uint8).reshape(-1, 32)).any(axis=1)
                 if bad.any():
                     start = starts[int(np.argmax(bad))]
                     damaged = decode_slot(block[start:start + SLOT_SIZE])
@@ -308,10 +311,14 @@ def read_medium(path: Path, versions: Sequence[SignedPackage], *,
     for entry in header.tables:
         keep: list[bytes] | None = [] if keep_records else None
         try:
-            found = _scan_table(path, label, entry.file, entry.contest_id, entry.slots, keep)
+            found = _scan_table(path, label, entry.file, entry.contest_id, entry.slots, keep,
+                                check_slots=False)
+            sealed = seal.table(entry.contest_id)
+            if len(found) != sealed.records or table_digest_of(found.digests) != sealed.digest:
+                # differs from the seal: a damaged slot, if there is one, is named first
+                _scan_table(path, label, entry.file, entry.contest_id, entry.slots, None)
         except MediumRejected as exc:
             raise rejected(exc) from None
-        sealed = seal.table(entry.contest_id)
         if len(found) != sealed.records:
             added = len(found) > sealed.records
             raise rejected(SealMismatch(

@@ -388,6 +388,21 @@ def test_edited_audit_log_is_detected(
         read_medium(path, day.versions)
 
 
+def test_a_flipped_checksum_byte_with_the_sealed_record_intact_still_counts(
+    media: Path, day: Day,
+) -> None:
+    """At counting the signed seal proves the records: a slot whose checksum byte failed but
+    whose record is exactly what was sealed is counted, as the seal says it must be."""
+    path = media / "M-001-primary"
+    before = read_medium(path, day.versions)
+    index = filled(path, MAYOR_TABLE)[0]
+    data = bytearray((path / MAYOR_TABLE).read_bytes())
+    data[index * SLOT_SIZE + 6 + 1200 + 3] ^= 0x01  # inside the slot checksum, after the record
+    (path / MAYOR_TABLE).write_bytes(bytes(data))
+    after = read_medium(path, day.versions)
+    assert after.tables["mayor"].digests == before.tables["mayor"].digests
+
+
 def test_flipped_bit_in_a_record_is_damage(media: Path, day: Day) -> None:
     path = media / "M-001-primary"
     index = filled(path, MAYOR_TABLE)[0]
