@@ -25,7 +25,6 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
 
 from drivers.storage import SimulatedCrash, _fsync_directory, fault_point, write_in_place
 from firmware.interfaces import (
@@ -37,7 +36,6 @@ from firmware.interfaces import (
     MediumSlow,
 )
 
-T = TypeVar("T")
 BLOCK = 4096  # alignment for O_DIRECT: a multiple of every logical block size we meet (512/4096)
 DEFAULT_WRITE_DEADLINE = 5.0
 GONE = (errno.ENOENT, errno.ENODEV, errno.ENXIO, errno.ENOTCONN, errno.ESHUTDOWN)
@@ -55,16 +53,15 @@ def _close_quietly(fd: int) -> None:
 class _Job:
     """One action for a medium's worker thread, with the moment its caller stops waiting."""
 
-    def __init__(self, action: Callable[[], object], deadline: float) -> None:
+    def __init__(self, action: Callable[[], None], deadline: float) -> None:
         self.action = action
         self.deadline = deadline
         self.done = threading.Event()
-        self.result: object = None
         self.error: BaseException | None = None
 
     def run(self) -> None:
         try:
-            self.result = self.action()
+            self.action()
         except BaseException as exc:  # noqa: BLE001 - handed back to the waiting thread
             self.error = exc
         finally:
@@ -87,7 +84,7 @@ class _MediumWorker:
         while True:
             self._jobs.get().run()
 
-    def submit(self, action: Callable[[], object], deadline: float) -> _Job:
+    def submit(self, action: Callable[[], None], deadline: float) -> _Job:
         job = _Job(action, deadline)
         self._jobs.put(job)
         return job
@@ -102,7 +99,7 @@ class StartedWrite:
 
     def wait(self) -> None:
         if not self._job.finish(self._job.deadline - time.monotonic()):
-            raise self._medium._slow("write")
+            raise self._medium._slow()
         error = self._job.error
         if isinstance(error, OSError):
             raise self._medium._os_error(error) from error
@@ -177,27 +174,20 @@ class DirectoryMedium:
             return MediumRemoved(f"{self.label}: 記録媒体が抜かれました / medium removed")
         return MediumIOError(f"{self.label}: 入出力エラー / I/O error: {exc}")
 
-    def _slow(self, what: str) -> MediumSlow:
+    def _slow(self) -> MediumSlow:
         self._worker = None  # left stuck in the driver; the next write gets a fresh thread
         return MediumSlow(
             f"{self.label}: 記録媒体への書き込みが {self.write_deadline:g} 秒以内に終わりません"
-            f" / {what} did not finish within {self.write_deadline:g} s (slow or failing medium)"
+            f" / write did not finish within {self.write_deadline:g} s (slow or failing medium)"
         )
 
-    def _submit(self, action: Callable[[], object]) -> _Job:
+    def _start(self, action: Callable[[], None]) -> StartedWrite:
+        """Run ``action`` on this medium's worker thread; ``wait`` gives up after the write
+        deadline and turns an OSError into the medium's error."""
         if self._worker is None:
             self._worker = _MediumWorker(f"medium-{self.label}")
-        return self._worker.submit(action, time.monotonic() + self.write_deadline)
-
-    def _deadline(self, what: str, action: Callable[[], T]) -> T:
-        """Run ``action`` on this medium's worker thread; give up waiting after the write
-        deadline."""
-        job = self._submit(action)
-        if not job.finish(job.deadline - time.monotonic()):
-            raise self._slow(what)
-        if job.error is not None:
-            raise job.error
-        return job.result  # type: ignore[return-value]
+        return StartedWrite(self, self._worker.submit(action,
+                                                      time.monotonic() + self.write_deadline))
 
     def read(self, name: str) -> bytes:
         path = self._file(name)
@@ -205,7 +195,7 @@ class DirectoryMedium:
             fd = os.open(path, os.O_RDONLY)
             try:
                 size = os.fstat(fd).st_size
-                chunks = []
+                chunks: list[bytes] = []
                 while True:  # a whole table is megabytes; read until the end, whatever size said
                     chunk = os.read(fd, max(size, 1 << 16))
                     if not chunk:
@@ -274,7 +264,7 @@ class DirectoryMedium:
             finally:
                 _close_quietly(fd)
 
-        return StartedWrite(self, self._submit(write_and_sync))
+        return self._start(write_and_sync)
 
     def create(self, name: str, size: int) -> None:
         path = self._path(name)
@@ -309,10 +299,7 @@ class DirectoryMedium:
             os.replace(temporary, path)
             _fsync_directory(path.parent)
 
-        try:
-            self._deadline("write", write)
-        except OSError as exc:
-            raise self._os_error(exc) from exc
+        self._start(write).wait()
 
     def exists(self, name: str) -> bool:
         path = self._path(name)

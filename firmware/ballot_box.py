@@ -157,7 +157,6 @@ class BallotBox:
         self.copy_header: MediumHeader | None = None
         self._header_bytes: dict[str, bytes] = {}
         self.ledger_repaired = False
-        self.free_slots: dict[str, int] = {}
         self._free: dict[str, list[int]] | None = None
         self._journal_ready = False
         self._reservation: Reservation | None = None
@@ -368,15 +367,18 @@ class BallotBox:
                     if p == EMPTY_SLOT and c == EMPTY_SLOT
                 ]
             self._free = free
-            self.free_slots = {c: len(f) for c, f in free.items()}
         return self._free
+
+    @property
+    def free_slots(self) -> dict[str, int]:
+        """Free slots per contest, once the tables have been read since start-up (else {})."""
+        return {c: len(f) for c, f in (self._free or {}).items()}
 
     def _give_back(self, slots: list[ReservedSlot]) -> None:
         if self._free is None:
             return  # recomputed from the media when next needed
         for slot in slots:
             self._free[slot.contest_id].append(slot.index)
-            self.free_slots[slot.contest_id] = len(self._free[slot.contest_id])
 
     def _journal(self, data: bytes) -> None:
         if not self._journal_ready:
@@ -416,7 +418,6 @@ class BallotBox:
         slots = []
         for contest in card_contests:
             index = self._pick(free[contest])
-            self.free_slots[contest] = len(free[contest])
             slots.append(ReservedSlot(contest, entries[contest].file, index))
         reservation = Reservation(card_id, tuple(card_contests), tuple(slots))
         try:
@@ -455,8 +456,9 @@ class BallotBox:
         the copy holds it; ``settle`` then writes the ledger line and clears the journal."""
         reservation = self._reservation
         if reservation is None or reservation.card_id != card_id or self._written:
-            reservation = self.reserve(card_id, card_contests)
-        self.check_identity()
+            reservation = self.reserve(card_id, card_contests)  # checks the media's identity
+        else:
+            self.check_identity()  # the media may have been swapped while the voter chose
         try:
             plan = [
                 (slot.file, slot.index * SLOT_SIZE, encode_slot(records[slot.contest_id]))
