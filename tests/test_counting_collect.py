@@ -43,7 +43,7 @@ def _sealed_medium_on_fat32(tmp_path: Path) -> tuple[Loop, Path, object]:
     return loop, dumped, station.package
 
 
-def _image_sha(loop: Loop, tmp_path: Path) -> str:
+def _image_sha(tmp_path: Path) -> str:
     return hashlib.sha256((tmp_path / "primary.img").read_bytes()).hexdigest()
 
 
@@ -57,13 +57,13 @@ def test_a_medium_is_collected_read_only_checked_and_imports(tmp_path: Path) -> 
     collector = MediaCollector(events, into, work, said.append)
     accept = Accept(str(loop.device), "vfat", "usb", "LOOP", "port")
     try:
-        before = _image_sha(loop, tmp_path)
+        before = _image_sha(tmp_path)
         events.put(MediaEvent("add", Refuse("/dev/sda1", "起動用の記録媒体は使えません / boot medium")))
         events.put(MediaEvent("add", accept))
         events.put(MediaEvent("remove", accept))
         events.put(MediaEvent("add", accept))  # the same medium again
         collected = collector.run(count=2, timeout=5)
-        assert _image_sha(loop, tmp_path) == before  # mounted read-only: nothing changed
+        assert _image_sha(tmp_path) == before  # mounted read-only: nothing changed
         first, again = collected
         assert not first.already and again.already and first.folder == again.folder
         assert first.folder.name.startswith("M-001-primary-")
