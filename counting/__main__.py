@@ -9,7 +9,8 @@ paper-ballot entries and the counted totals. Steps, in the order of the day::
     python -m counting paper   --session S --batch ID --kind absentee --first F1 --second F2
     python -m counting unlock  --session S --reader "" --holders K   (the real cards, in turn)
     python -m counting count   --session S --reader "" --holders K [--out DIR]
-                               (--card FILE ... instead: simulated cards, PINs on stdin)
+                               (--card FILE ... instead: simulated cards for rehearsals;
+                                PINs at the terminal, or --pins-from-stdin: one per line)
     python -m counting report  --session S --out DIR
     python -m counting verify  result.signed.json [--fingerprint XXXX] | --qr result-qr.png
 
@@ -19,14 +20,13 @@ counts a demo day in one go."""
 from __future__ import annotations
 
 import argparse
-import getpass
 import hashlib
 import json
 import os
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -43,6 +43,7 @@ from counting.paper import (
     merge_paper,
     resolve,
 )
+from counting.pin_entry import FLAG_HELP, PinEntryUnavailable, pin_reader
 from counting.reconciliation import Reconciliation, load_issuer_report, reconcile
 from counting.report import (
     CountingRecord,
@@ -388,13 +389,20 @@ def cmd_paper_resolve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _present_cards(cards: Sequence[Path], stdin: TextIO) -> list[tuple[Any, str]]:
+def _ask_pin(args: argparse.Namespace) -> Callable[[str], str]:
+    try:
+        return pin_reader(args.pins_from_stdin, sys.stdin)
+    except PinEntryUnavailable as exc:
+        raise CliError(str(exc)) from None
+
+
+def _present_cards(cards: Sequence[Path], ask_pin: Callable[[str], str]) -> list[tuple[Any, str]]:
     from drivers.card_keyholder_sim import SimulatedKeyHolderCard
 
     presented = []
     for path in cards:
-        pin = stdin.readline().strip()
-        presented.append((SimulatedKeyHolderCard.load(path), pin))
+        card = SimulatedKeyHolderCard.load(path)
+        presented.append((card, ask_pin(card.holder_label)))
     return presented
 
 
@@ -412,17 +420,10 @@ def _holders_at_reader(session: Session, args: argparse.Namespace) -> Any:
     commission = bytes.fromhex(Path(session.settings["commission_pub"]).read_text().strip())
     station = KeyHolderReader(
         PcscCardReader(args.reader), commission, newest.package.election_id, SystemClock().now,
-        lambda holder: _read_pin(holder), lambda text: print(text, file=sys.stderr, flush=True),
+        _ask_pin(args), lambda text: print(text, file=sys.stderr, flush=True),
     )
     return in_turn(lambda i: station.present(i, f"鍵保管者 {i + 1} / key holder {i + 1}"),
                    args.holders, station.done)
-
-
-def _read_pin(holder: str) -> str:
-    """From the terminal without echo; one line of standard input when it is not a terminal."""
-    if sys.stdin.isatty():
-        return getpass.getpass(f"{holder} の暗証番号 / PIN: ")
-    return sys.stdin.readline().strip()
 
 
 def _unlock(session: Session, args: argparse.Namespace, public_key: bytes) -> Any:
@@ -435,7 +436,7 @@ def _unlock(session: Session, args: argparse.Namespace, public_key: bytes) -> An
         raise CliError("鍵保管者のカードを --reader（本番）または --card（模擬カード）で示して"
                        "ください / present the key holders' cards with --reader (real cards) or "
                        "--card (simulated card files)")
-    presented = _present_cards(cards, sys.stdin)
+    presented = _present_cards(cards, _ask_pin(args))
     try:
         return unlock(presented, public_key, session.log)
     finally:
@@ -602,8 +603,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="--reader で鍵を出す鍵保管者の人数 / how many holders present "
                        "their card at the reader")
         p.add_argument("--card", type=Path, action="append", default=[],
-                       help="模擬の鍵保管者カードのファイル（暗証番号は標準入力に1行ずつ） / a "
-                       "simulated key-holder card file (PINs on stdin, one per line)")
+                       help="模擬の鍵保管者カードのファイル（練習用） / a simulated key-holder "
+                       "card file (rehearsals)")
+        p.add_argument("--pins-from-stdin", action="store_true", help=FLAG_HELP)
 
     p = sub.add_parser("unlock", help="鍵の確認 / check that the key holders present can unlock")
     session(p)

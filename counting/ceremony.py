@@ -13,13 +13,13 @@ Command line — the real cards, one PC/SC reader, each holder in turn::
 
 or simulated cards for rehearsals and tests (``--cards DIR`` instead of ``--reader``).
 
-PINs are asked for with getpass (or read one per line from stdin with --pins-from-stdin).
+PINs are typed at the terminal without echo, or read one per line from stdin with
+--pins-from-stdin (counting/pin_entry.py: the same rule as the unlock).
 """
 
 from __future__ import annotations
 
 import argparse
-import getpass
 import hashlib
 import itertools
 import os
@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from counting import shamir
+from counting.pin_entry import FLAG_HELP, PinEntryUnavailable, pin_reader
 from firmware.audit_events import AuditEvent
 from firmware.interfaces import CardError
 from media.counting_key import PRIVATE_KEY_LENGTH, generate_private_key, public_key_bytes
@@ -259,12 +260,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="with --reader: the commission's public key (hex) the cards carry")
     parser.add_argument("--election-id", help="with --reader: the election the cards are for")
     parser.add_argument("--public-key-out", type=Path, required=True)
-    parser.add_argument("--pins-from-stdin", action="store_true")
+    parser.add_argument("--pins-from-stdin", action="store_true", help=FLAG_HELP)
     args = parser.parse_args(argv)
-
-    def ask_pin(holder: str) -> str:
-        prompt = f"{holder} さんの暗証番号 / PIN for {holder}: "
-        return sys.stdin.readline().strip() if args.pins_from_stdin else getpass.getpass(prompt)
+    try:
+        ask_pin = pin_reader(args.pins_from_stdin, sys.stdin)
+    except PinEntryUnavailable as exc:
+        print(exc, file=sys.stderr)
+        return 2
 
     cards: list[tuple[SimulatedKeyHolderCard, str, Path]] = []
     try:

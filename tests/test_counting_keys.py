@@ -4,6 +4,7 @@ wrong key; fewer than k holders never unlock."""
 
 from __future__ import annotations
 
+import io
 import json
 import random
 import subprocess
@@ -19,6 +20,7 @@ from counting.ceremony import (
     run_ceremony,
     short_fingerprint,
 )
+from counting.pin_entry import PinEntryUnavailable, pin_reader
 from counting.unlock import (
     BadShare,
     HolderCardFailed,
@@ -232,6 +234,26 @@ def test_ceremony_refuses_bad_parameters_and_used_cards(ceremony) -> None:
         run_ceremony(_present(used, [0, 1, 2]), 2)
     with pytest.raises(CardRefused):
         used[0].put_share(b"x" * 105)
+
+
+def test_ceremony_command_line_takes_piped_pins_only_when_told(tmp_path: Path) -> None:
+    """The one rule of counting/pin_entry.py, for the ceremony as for the unlock: PINs at the
+    terminal; from a pipe only with --pins-from-stdin. Nothing is written when it stops."""
+    out = subprocess.run(
+        [sys.executable, "-m", "counting.ceremony", "--threshold", "2", "--cards",
+         str(tmp_path / "cards"), "--holder", "甲", "--holder", "乙",
+         "--public-key-out", str(tmp_path / "pub.hex")],
+        input="1234\n2345\n", capture_output=True, text=True, cwd=ROOT,
+    )
+    assert out.returncode == 2 and "--pins-from-stdin" in out.stderr, out.stderr
+    assert not (tmp_path / "cards").exists() and not (tmp_path / "pub.hex").exists()
+
+
+def test_pins_are_read_in_the_order_the_holders_are_called() -> None:
+    ask = pin_reader(True, io.StringIO("1234\n 5678 \r\n"))
+    assert [ask("甲"), ask("乙")] == ["1234", "5678"]
+    with pytest.raises(PinEntryUnavailable):
+        pin_reader(False, io.StringIO("1234\n"))  # not a terminal, and not told
 
 
 def test_ceremony_command_line_writes_cards_and_public_key(tmp_path: Path) -> None:

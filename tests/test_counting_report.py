@@ -194,18 +194,24 @@ def test_counting_session_from_the_command_line(setup: CountingSetup,  # noqa: F
     unbalanced = cli("reconcile", "--session", session, "--issued", issued)
     assert unbalanced.returncode == 6 and "p02" in unbalanced.stderr, unbalanced.stderr
     refused_ = cli("count", "--session", session, "--card", card_files[1], "--card",
-                   card_files[2], stdin="2468\n2468\n")
+                   card_files[2], "--pins-from-stdin", stdin="2468\n2468\n")
     assert refused_.returncode == 6 and "counting cannot start" in refused_.stderr
     assert cli("decide", "--session", session, "reconciliation", "p02", "--reason",
                "カード1枚を選挙人が持ち帰った", "--by", "山田").returncode == 0
     assert cli("reconcile", "--session", session, "--issued", issued).returncode == 0
-    one = cli("unlock", "--session", session, "--card", card_files[0], stdin="2468\n")
+    # PINs come from a terminal; piped ones only when the operator says so (counting/pin_entry.py)
+    piped = cli("unlock", "--session", session, "--card", card_files[0], "--card",
+                card_files[2], stdin="2468\n2468\n")
+    assert piped.returncode != 0 and "--pins-from-stdin" in piped.stderr, piped.stderr
+    assert "Traceback" not in piped.stderr
+    one = cli("unlock", "--session", session, "--card", card_files[0], "--pins-from-stdin",
+              stdin="2468\n")
     assert one.returncode == 5 and "Traceback" not in one.stderr, one.stderr
     two = cli("unlock", "--session", session, "--card", card_files[0], "--card", card_files[2],
-              stdin="2468\n2468\n")
+              "--pins-from-stdin", stdin="2468\n2468\n")
     assert two.returncode == 0, two.stderr
     counted_ = cli("count", "--session", session, "--card", card_files[1], "--card",
-                   card_files[2], stdin="2468\n2468\n")
+                   card_files[2], "--pins-from-stdin", stdin="2468\n2468\n")
     assert counted_.returncode == 0, counted_.stderr
     out = tmp_path / "report"
     reported = cli("report", "--session", session, "--out", out)
@@ -323,7 +329,7 @@ def test_count_with_the_real_key_holder_cards_at_one_reader(setup: CountingSetup
     with open(tmp_path / "count.out", "w") as out:
         counting = subprocess.Popen(
             [sys.executable, "-m", "counting", "count", "--session", str(session), "--reader",
-             "Virtual PCD", "--holders", "2"], cwd=ROOT, stdin=subprocess.PIPE, stdout=out,
+             "Virtual PCD", "--holders", "2", "--pins-from-stdin"], cwd=ROOT, stdin=subprocess.PIPE, stdout=out,
             stderr=subprocess.PIPE, text=True)
         assert counting.stdin is not None and counting.stderr is not None
         counting.stdin.write(f"{PIN}\n{PIN}\n")
