@@ -36,6 +36,9 @@ class Accept:
 class Refuse:
     device: str
     reason: str  # Japanese / English, shown to the poll manager
+    # the computer's own disk (boot medium, internal or loop disk), not a stick or card at all:
+    # already attached at start-up, it is not announced (MediaWatcher.start)
+    host_device: bool = False
 
 
 @dataclass(frozen=True)
@@ -77,12 +80,13 @@ def _disk_of(devname: str) -> str:
 def decide(properties: Mapping[str, str], boot: set[str]) -> Accept | Refuse:
     devname = properties.get("DEVNAME", "?")
     refuse = lambda ja, en: Refuse(devname, f"{ja} / {en}")  # noqa: E731
+    host = lambda ja, en: Refuse(devname, f"{ja} / {en}", host_device=True)  # noqa: E731
     if properties.get("SUBSYSTEM") != "block":
-        return refuse("記録媒体ではありません", "not a block device")
+        return host("記録媒体ではありません", "not a block device")
     if properties.get("DEVTYPE") not in ("partition", "disk"):
-        return refuse("記録媒体ではありません", "not a disk or partition")
+        return host("記録媒体ではありません", "not a disk or partition")
     if _disk_of(devname) in boot or os.path.basename(devname) in boot:
-        return refuse("起動用の記録媒体は使えません", "this is the machine's boot medium")
+        return host("起動用の記録媒体は使えません", "this is the machine's boot medium")
     bus = properties.get("ID_BUS", "")
     name = os.path.basename(devname)
     if bus == "usb":
@@ -94,7 +98,7 @@ def decide(properties: Mapping[str, str], boot: set[str]) -> Accept | Refuse:
             return refuse("SDカードではありません", "not an SD card")
         kind = "sd"
     else:
-        return refuse(
+        return host(
             "USBメモリまたはSDカード以外の装置です",
             f"only USB sticks and SD cards are used (bus {bus or 'none'}, {name})",
         )
@@ -118,14 +122,19 @@ class MediaWatcher:
         self.boot = boot_disks() if boot is None else boot
         self._observer: Any = None
 
-    def on_device(self, device: Any) -> None:
-        """pyudev callback (udev thread): decide and hand over; never touch the medium here."""
+    def on_device(self, device: Any, attached_at_start: bool = False) -> None:
+        """pyudev callback (udev thread): decide and hand over; never touch the medium here.
+        A device already attached at start-up that is the computer's own disk is not
+        announced: it was never inserted, and listing it would bury the media in noise."""
         action = str(device.action or "add")
         properties = {str(k): str(device.properties[k]) for k in device.properties}
         properties.setdefault("SUBSYSTEM", str(device.subsystem))
         if device.device_node:
             properties.setdefault("DEVNAME", str(device.device_node))
-        self.events.put(MediaEvent(action, decide(properties, self.boot)))
+        decision = decide(properties, self.boot)
+        if attached_at_start and isinstance(decision, Refuse) and decision.host_device:
+            return
+        self.events.put(MediaEvent(action, decision))
 
     def start(self) -> None:
         import pyudev
@@ -139,7 +148,7 @@ class MediaWatcher:
         # media already present at start-up are announced like insertions
         for device in context.list_devices(subsystem="block"):
             if device.device_type in ("partition", "disk"):
-                self.on_device(device)
+                self.on_device(device, attached_at_start=True)
 
     def stop(self) -> None:
         if self._observer is not None:

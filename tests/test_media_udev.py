@@ -86,3 +86,27 @@ def test_real_pyudev_devices_of_this_machine_are_refused_and_queued() -> None:
     assert all(isinstance(e.decision, Refuse) for e in seen)
     boot = [e for e in seen if "boot medium" in e.decision.reason]
     assert boot, "the boot disk is refused as the boot medium"
+    assert all(e.decision.host_device for e in seen)  # type: ignore[union-attr]
+
+
+def test_the_computers_own_disks_are_not_announced_at_start_up() -> None:
+    """At start-up every attached block device is enumerated; the computer's own disks (boot,
+    virtio, loop) are not media and are not announced (the counting officer saw a list of
+    "refused" host disks before the first medium), while a stick refused for its filesystem
+    still is."""
+    import pyudev
+
+    events: queue.Queue[MediaEvent] = queue.Queue()
+    watcher = MediaWatcher(events)
+    host = [d for d in pyudev.Context().list_devices(subsystem="block")
+            if d.device_type in ("disk", "partition")]
+    for device in host:
+        watcher.on_device(device, attached_at_start=True)
+    assert host and events.empty()
+    stick = decide(USB_STICK_FAT32 | {"ID_FS_TYPE": "ntfs"}, BOOT)
+    assert isinstance(stick, Refuse) and not stick.host_device
+    watcher.start()
+    try:
+        assert events.empty()
+    finally:
+        watcher.stop()
