@@ -90,6 +90,7 @@ def _ballot(where: str, contests: tuple[str, ...], media: tuple[Path, Path], int
     rounds = [_round(box, media, contests, records, f"{n:032x}") for n in range(repeat)]
     raw, reserve, durable, settle = (list(column) for column in zip(*rounds, strict=True))
     read_back = box.primary.read_back_mode  # type: ignore[attr-defined]
+    parts = _fixed_costs(box, repeat, label)
     ratio = median(durable) / median(raw)
     allowed = 1.5 * median(raw) + encrypt
     goal = len(contests) == 1
@@ -110,6 +111,26 @@ def _ballot(where: str, contests: tuple[str, ...], media: tuple[Path, Path], int
                     median(reserve) * 1e3, "ms"),
         Measurement(f"[{label}] settle after 'recorded' (ledger + journal clear), median",
                     median(settle) * 1e3, "ms"),
+        *parts,
+    ]
+
+
+def _fixed_costs(box: BallotBox, repeat: int, label: str) -> list[Measurement]:
+    """What a cast pays besides the syncs, each timed alone right after the rounds: reading
+    one slot back from the device, and handing a write to a medium's worker thread and back
+    (the write deadline's mechanism; an empty job: the hand-off alone, private on purpose)."""
+    medium: DirectoryMedium = box.primary  # type: ignore[assignment]
+    table = box.header.tables[0] if box.header else None
+    assert table is not None
+    slots = [n % table.slots for n in range(0, 97 * repeat, 97)]
+    read = timings(lambda: medium.read_at(table.file, slots.pop() * SLOT_SIZE, SLOT_SIZE),
+                   repeat)
+    hand_off = timings(lambda: medium._start(lambda: None).wait(), repeat)
+    return [
+        Measurement(f"[{label}] read one slot back from the device (alone), median",
+                    median(read) * 1e3, "ms"),
+        Measurement(f"[{label}] hand a write to a medium's worker and back (alone), median",
+                    median(hand_off) * 1e3, "ms"),
     ]
 
 

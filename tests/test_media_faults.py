@@ -254,6 +254,74 @@ def test_a_write_that_misses_the_deadline_is_reported_as_slow(
         primary.write_at(box._tables()[0].file, 0, bytes(SLOT_SIZE))
 
 
+def _slot_writes(monkeypatch: pytest.MonkeyPatch, slow_primary: float,
+                 failing_primary: list[int]) -> list[tuple[str, str]]:
+    """Record each medium's slot pwrite and the end of its fdatasync, in the order they happen
+    across the media's worker threads; the primary's sync takes ``slow_primary`` seconds, and
+    fails with EIO while ``failing_primary`` holds a count."""
+    happened: list[tuple[str, str]] = []
+    real_pwrite, real_fdatasync = os.pwrite, os.fdatasync
+
+    def medium_of(fd: int) -> str:
+        path = os.readlink(f"/proc/self/fd/{fd}")
+        return next((m for m in ("primary", "copy") if f"/{m}/" in path and ".SLT" in path), "")
+
+    def pwrite(fd: int, data: bytes, offset: int) -> int:
+        if medium_of(fd):
+            happened.append((medium_of(fd), "pwrite"))
+        return real_pwrite(fd, data, offset)
+
+    def fdatasync(fd: int) -> None:
+        medium = medium_of(fd)
+        if medium == "primary":
+            time.sleep(slow_primary)
+            if failing_primary and failing_primary[0] > 0:
+                failing_primary[0] -= 1
+                raise OSError(5, "Input/output error")
+        real_fdatasync(fd)
+        if medium:
+            happened.append((medium, "durable"))
+
+    monkeypatch.setattr(os, "pwrite", pwrite)
+    monkeypatch.setattr(os, "fdatasync", fdatasync)
+    return happened
+
+
+def test_the_copy_is_written_only_once_the_primary_is_durable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The copy's write is made only after the primary's sync returned, however slow the
+    primary is (art. 4-1-4), and the copy's own write deadline runs from then."""
+    box, primary, copy = _directory_box(tmp_path)
+    box.recover()
+    primary.write_deadline, copy.write_deadline = 2.0, 0.2  # the primary takes 0.3 s
+    card = "c0ffee" * 5 + "00"
+    box.reserve(card, ("mayor",))
+    happened = _slot_writes(monkeypatch, slow_primary=0.3, failing_primary=[])
+    box.cast(card, ("mayor",), {"mayor": bytes(1200)}, lambda: None)
+    assert happened == [("primary", "pwrite"), ("primary", "durable"),
+                        ("copy", "pwrite"), ("copy", "durable")]
+
+
+def test_a_failed_primary_write_leaves_the_copy_untouched(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from firmware.interfaces import MediumIOError
+
+    box, primary, copy = _directory_box(tmp_path)
+    box.recover()
+    tables = {t.file: copy.read(t.file) for t in box._tables()}
+    card = "c0ffee" * 5 + "01"
+    box.reserve(card, ("mayor",))
+    happened = _slot_writes(monkeypatch, slow_primary=0.05, failing_primary=[1])
+    consumed: list[str] = []
+    with pytest.raises(MediumIOError):
+        box.cast(card, ("mayor",), {"mayor": bytes(1200)}, lambda: consumed.append(card))
+    assert ("copy", "pwrite") not in happened and not consumed
+    assert {t: copy.read(t) for t in tables} == tables  # not a byte written on the copy
+    assert {t: primary.read(t) for t in tables} == tables  # the primary's slot taken back
+
+
 def test_removed_directory_medium_is_medium_removed(tmp_path: Path) -> None:
     box, primary, _ = _directory_box(tmp_path)
     from firmware.interfaces import MediumRemoved
