@@ -12,12 +12,13 @@ The raw baseline gives each worker whole slot tables in file order; it reads eac
 go and calls HPKE decryption on every record — no signature, seal, slot or audit checks, no
 shuffle, no classification. The pipeline is the counting tool's own: ``import_media`` (headers,
 seals, every slot, table digests, audit chains, duplicates) then ``tally`` (shuffled references,
-each record re-read and checked against its digest, decrypted, classified, totals only).
+each record re-read and checked against its digest, decrypted, classified, totals only). Every
+pool, the baseline's too, forks from the same forkserver with the counting modules preloaded
+(``counting.importer.worker_context``), so neither side pays for importing them in its workers.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import resource
 import threading
@@ -27,7 +28,7 @@ from pathlib import Path
 
 from bench.election_gen import Election, cached
 from bench.measurement import Measurement
-from counting.importer import import_media
+from counting.importer import import_media, worker_context
 from counting.tally import tally
 from counting.unlock import unlock
 from media.counting_key import SUITE, private_key
@@ -115,7 +116,7 @@ def measure(election: Election, workers: int, repeat: int = 1) -> list[Measureme
         items = [(str(t.file), contest_id, t.slots.tolist())
                  for m in listing.counted for contest_id, t in m.reading.tables.items()]
         del listing
-        context = multiprocessing.get_context("forkserver")  # fork can deadlock under threads
+        context = worker_context()  # the counting pools' own (forkserver: fork can deadlock)
         raw_runs, import_runs, tally_runs = [], [], []
         workers_memory = WorkerMemory().__enter__()
         for _ in range(repeat):  # alternate, so load from elsewhere hits both alike

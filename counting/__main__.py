@@ -55,7 +55,13 @@ from counting.report import (
 )
 from counting.report_files import write_report_files
 from counting.report_signed import ResultNotAuthentic, SessionSigner, verify_result, verify_summary
-from counting.tally import CandidateResult, ContestResult, tally
+from counting.tally import (
+    CandidateResult,
+    ContestResult,
+    CountInterrupted,
+    RecordChangedSinceImport,
+    tally,
+)
 from counting.unlock import UnlockRefused, in_turn, unlock
 from drivers.clock import SystemClock
 from drivers.software_identity import software_hash
@@ -644,7 +650,8 @@ def main(argv: list[str] | None = None) -> int:
         result: int = args.run(args)
         return result
     except (CliError, OSError, ValueError, PackageError, CountingKeyError, DecisionRefused,
-            PaperError, ResultNotAuthentic, AuditChainBroken) as exc:
+            PaperError, ResultNotAuthentic, AuditChainBroken, RecordChangedSinceImport,
+            CountInterrupted) as exc:
         print(f"エラー / error: {exc}", file=sys.stderr)
         return 2
     except UnlockRefused as exc:

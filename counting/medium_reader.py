@@ -46,6 +46,7 @@ _HEAD_LENGTH = 6
 _SLOT_HEAD = np.frombuffer(struct.pack(">4sH", SLOT_MAGIC, CIPHERTEXT_LENGTH), dtype=np.uint8)
 _BODY_END = _HEAD_LENGTH + CIPHERTEXT_LENGTH
 _CHECK_END = _BODY_END + 32
+_RECORD_HASH = hashlib.sha256(RECORD_LABEL)  # media.slot.record_digest
 
 
 class MediumRejected(Exception):
@@ -129,7 +130,7 @@ def _scan_table(path: Path, label: str, file: str, contest_id: str, slots: int,
         raise MediumDamaged(f"{label}: {file} の大きさが違います / table size wrong")
     filled: list[np.ndarray] = []
     digests = bytearray()
-    sha256 = hashlib.sha256
+    sha256, record_hash = hashlib.sha256, _RECORD_HASH.copy
     try:
         with table_path.open("rb") as handle:
             index = 0
@@ -153,8 +154,10 @@ def _scan_table(path: Path, label: str, file: str, contest_id: str, slots: int,
                     assert isinstance(damaged, Damaged)
                     raise MediumDamaged(
                         f"{label}: {file} に壊れた記録 / damaged slot ({damaged.reason})")
-                digests += b"".join([sha256(RECORD_LABEL + block[i + _HEAD_LENGTH:i + _BODY_END])
-                                     .digest() for i in starts])
+                for i in starts:  # one copy of the base hash per record, no byte copies
+                    h = record_hash()
+                    h.update(view[i + _HEAD_LENGTH:i + _BODY_END])
+                    digests += h.digest()
                 if keep is not None:
                     keep.extend(block[i + _HEAD_LENGTH:i + _BODY_END] for i in starts)
                 filled.append(used + index)
@@ -244,9 +247,11 @@ def verify_audit_log(data: bytes) -> tuple[int, str]:
 
 
 def table_digest_of(digests: bytes) -> str:
-    """The seal's order-independent table digest from the record digests (§7.4)."""
+    """The seal's order-independent table digest from the record digests (§7.4): the digests
+    in ascending byte order, sorted as four big-endian 64-bit words each (the same order)."""
+    rows = np.frombuffer(digests, dtype=">u8").reshape(-1, 4)
     h = hashlib.sha256(TABLE_LABEL)
-    h.update(b"".join(sorted(digests[i:i + 32] for i in range(0, len(digests), 32))))
+    h.update(rows[np.lexsort(rows.T[::-1])].tobytes())
     return h.hexdigest()
 
 
@@ -314,7 +319,8 @@ def read_medium(path: Path, versions: Sequence[SignedPackage], *,
             found = _scan_table(path, label, entry.file, entry.contest_id, entry.slots, keep,
                                 check_slots=False)
             sealed = seal.table(entry.contest_id)
-            if len(found) != sealed.records or table_digest_of(found.digests) != sealed.digest:
+            digest = table_digest_of(found.digests)
+            if len(found) != sealed.records or digest != sealed.digest:
                 # differs from the seal: a damaged slot, if there is one, is named first
                 _scan_table(path, label, entry.file, entry.contest_id, entry.slots, None)
         except MediumRejected as exc:
@@ -326,7 +332,7 @@ def read_medium(path: Path, versions: Sequence[SignedPackage], *,
                 f"違います（記録が{'追加' if added else '削除'}されています） / records were "
                 f"{'added' if added else 'removed'} after sealing"
             ))
-        if table_digest_of(found.digests) != sealed.digest:
+        if digest != sealed.digest:
             raise rejected(SealMismatch(
                 f"{label}: {entry.contest_id} の記録が封印後に変更されています / a record was "
                 "changed after sealing"

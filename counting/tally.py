@@ -6,27 +6,33 @@ Two paths give the same result:
 - records kept in memory by the import (small elections, tests): decrypted here, in one process;
 - records left on the media (``import_media(keep_records=False)``): the references (medium,
   slot, record digest) of each contest are pooled and shuffled, cut into chunks, and decrypted by
-  worker processes on every core. A worker reads each record again, checks it against the digest
-  verified at import (so a medium changed between import and count is detected), decrypts it and
-  returns only the totals of its chunk: no record, choice or position ever leaves a worker.
+  worker processes on every core. A worker reads each record of its chunk again (one ``pread``
+  each, at the slot's place), checks it against the digest verified at import (so a medium
+  changed or cut short between import and count is detected), then decrypts the chunk in its
+  shuffled order and returns only the chunk's totals: no record, choice or position ever leaves
+  a worker. (Records are read with ``pread``, not through ``mmap``: a mapped file cut short
+  during the count would kill the worker with SIGBUS — and the counting process itself on the
+  one-worker path — where a read just comes back short; and mapped pages would count in every
+  worker's resident size. Measured, ``mmap`` saved only about 1.5 µs per record.)
 """
 
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import os
 import random
 import secrets
 from collections import Counter
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from cryptography.exceptions import InvalidTag
 
-from counting.importer import CountedMachine
+from counting.importer import CountedMachine, worker_context
 from counting.medium_reader import RECORD_LABEL
 from election.package import CandidateStatus, ElectionPackage
 from media.counting_key import SUITE
@@ -75,7 +81,12 @@ class ContestResult:
 
 
 class RecordChangedSinceImport(Exception):
-    """A record read for decryption is not the one verified at import: the medium changed."""
+    """A record read for decryption is not the one verified at import: the medium changed
+    (or can no longer be read)."""
+
+
+class CountInterrupted(Exception):
+    """A worker process of the count died: no partial total is ever reported."""
 
 
 @dataclass
@@ -192,33 +203,42 @@ def _release_worker() -> None:
     _W_HANDLES.clear()
 
 
-def _fd(file_index: int) -> int:
-    fd = _W_HANDLES.get(file_index)
-    if fd is None:
-        fd = os.open(_W_FILES[file_index], os.O_RDONLY)
-        _W_HANDLES[file_index] = fd
-    return fd
+def _fds(file_indices: np.ndarray) -> list[int]:
+    """The open file of each reference, each file opened on its first use."""
+    for index in np.unique(file_indices).tolist():
+        if index not in _W_HANDLES:
+            _W_HANDLES[index] = os.open(_W_FILES[index], os.O_RDONLY)
+    handles = _W_HANDLES
+    return [handles[i] for i in file_indices.tolist()]
 
 
 def _decrypt_chunk(item: tuple[str, frozenset[str], bool, np.ndarray, bytes]) -> _Totals:
-    """Read each record of the chunk, prove it is the one verified at import (its digest),
-    decrypt it and count its plaintext; only the chunk's totals are returned. The plaintext of
-    a choice is fixed (media.vote_record.encode_choice), so each distinct plaintext is decoded
-    and classified once, with its count."""
+    """Read every record of the chunk, prove each is the one verified at import (its digest),
+    then decrypt them in the chunk's (shuffled) order and count their plaintexts; only the
+    chunk's totals are returned. Reading the whole chunk first (2.4 MB) and decrypting after
+    keeps the scattered reads from evicting the decryption's working set between records:
+    5–25 µs less per record than reading and decrypting by turns, measured in alternating
+    runs with both cores busy. The plaintext of a choice is fixed
+    (media.vote_record.encode_choice), so each distinct plaintext is decoded and classified
+    once, with its count."""
     contest_id, standing, blank_allowed, refs, digests = item
     totals = _Totals(Counter())
     decrypt, key, label = SUITE.decrypt, _W_KEY, info(_W_ELECTION, contest_id)
     pread, digest_of = os.pread, _RECORD_HASH.copy
-    fds = [_fd(i) for i in refs[:, 0].tolist()]
     offsets = (refs[:, 1].astype(np.int64) * SLOT_SIZE + RECORD_OFFSET).tolist()
-    plaintexts: dict[bytes, int] = {}
-    for n, (fd, offset) in enumerate(zip(fds, offsets, strict=True)):
-        record = pread(fd, CIPHERTEXT_LENGTH, offset)
+    records = [pread(fd, CIPHERTEXT_LENGTH, offset)
+               for fd, offset in zip(_fds(refs[:, 0]), offsets, strict=True)]
+    verified = []
+    for n, record in enumerate(records):
         h = digest_of()
         h.update(record)
         if h.digest() != digests[n * 32:n * 32 + 32]:
             totals.changed += 1  # also a record cut short: its digest differs
-            continue
+        else:
+            verified.append(record)
+    del records
+    plaintexts: dict[bytes, int] = {}
+    for record in verified:
         try:
             plaintext = decrypt(record, key, info=label)  # type: ignore[arg-type]
         except (InvalidTag, ValueError):
@@ -272,18 +292,34 @@ def _tally_streamed(package: ElectionPackage, counted: Sequence[CountedMachine],
     rng = np.random.default_rng(secrets.randbits(128))
     files, items = work_items(package, counted, rng)
     totals = {c.contest_id: _Totals(Counter()) for c in package.contests}
-    if workers <= 1:
-        _init_decrypt(raw, files, package.election_id)
-        try:
-            for item in items:
-                totals[item[0]].add(_decrypt_chunk(item))
-        finally:
-            _release_worker()
-    else:
-        context = multiprocessing.get_context("forkserver")  # not fork: the caller may run kivy threads
-        with context.Pool(workers, _init_decrypt, (raw, files, package.election_id)) as pool:
-            for item, part in zip(items, pool.imap(_decrypt_chunk, items), strict=True):
-                totals[item[0]].add(part)
+    try:
+        if workers <= 1:
+            _init_decrypt(raw, files, package.election_id)
+            try:
+                for item in items:
+                    totals[item[0]].add(_decrypt_chunk(item))
+            finally:
+                _release_worker()
+        else:
+            # an executor, not multiprocessing.Pool: a worker that dies (the kernel's
+            # out-of-memory killer, a signal) breaks the executor, where a Pool waits forever
+            with ProcessPoolExecutor(workers, mp_context=worker_context(),
+                                     initializer=_init_decrypt,
+                                     initargs=(raw, files, package.election_id)) as pool:
+                for item, part in zip(items, pool.map(_decrypt_chunk, items), strict=True):
+                    totals[item[0]].add(part)
+    except OSError as exc:  # a medium's copy gone or unreadable since the import
+        raise RecordChangedSinceImport(
+            f"集計中に記録媒体を読めません（{exc}）。記録媒体のフォルダを戻し、取り込みから"
+            f"やり直してください / cannot read a medium during the count ({exc}): put the "
+            "media folder back and import again"
+        ) from exc
+    except BrokenProcessPool as exc:
+        raise CountInterrupted(
+            "集計の作業プロセスが異常終了しました（メモリ不足など）。何も集計されていません。"
+            "集計をやり直してください / a counting worker process died (out of memory?): "
+            "nothing was counted; count again"
+        ) from exc
     changed = sum(t.changed for t in totals.values())
     if changed:
         raise RecordChangedSinceImport(

@@ -6,7 +6,11 @@ to what the simulated voters chose."""
 from __future__ import annotations
 
 import dataclasses
+import os
 import shutil
+import signal
+import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -21,7 +25,7 @@ from counting.medium_reader import (
     TablesMismatch,
     read_medium,
 )
-from counting.tally import ContestResult, RecordChangedSinceImport, tally
+from counting.tally import ContestResult, CountInterrupted, RecordChangedSinceImport, tally
 from counting.unlock import unlock
 from media.layout import HEADER_FILE, SEAL_FILE, MediumRole, decode_header, table_file
 from media.seal import SealedTable, decode_seal
@@ -300,6 +304,122 @@ def test_a_medium_changed_after_import_is_caught_at_decryption(election: Electio
     with unlock(election.key_holder_cards()[:3], election.counting_public) as key:
         with pytest.raises(RecordChangedSinceImport):
             tally(election.versions[-1].package, imported.counted, key.raw, workers=1)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+@pytest.mark.parametrize("cut", ["inside a record", "to nothing"])
+def test_a_table_cut_short_after_import_is_caught_at_decryption(
+        election: Election, media: Path, workers: int, cut: str) -> None:
+    """The tally reads each record again at its place: a table truncated between import and
+    count gives short or empty reads, whose digests differ — the count stops with the reason,
+    in the counting process and in pool workers alike."""
+    paths = [media / "G-0001-primary", media / "G-0002-primary"]
+    imported = import_media(paths, election.versions, {}, keep_records=False)
+    table = slot_table(paths[0])
+    slot = filled_slots(table)[len(filled_slots(table)) // 2]
+    with table.open("r+b") as f:
+        f.truncate(slot * SLOT_SIZE + 100 if cut == "inside a record" else 0)
+    with unlock(election.key_holder_cards()[:3], election.counting_public) as key:
+        with pytest.raises(RecordChangedSinceImport, match="import again"):
+            tally(election.versions[-1].package, imported.counted, key.raw, workers=workers)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_medium_folder_gone_after_import_stops_the_count_with_the_reason(
+        election: Election, media: Path, workers: int) -> None:
+    paths = [media / "G-0001-primary", media / "G-0002-primary"]
+    imported = import_media(paths, election.versions, {}, keep_records=False)
+    shutil.rmtree(paths[1])
+    with unlock(election.key_holder_cards()[:3], election.counting_public) as key:
+        with pytest.raises(RecordChangedSinceImport, match="cannot read a medium"):
+            tally(election.versions[-1].package, imported.counted, key.raw, workers=workers)
+
+
+def _pool_workers() -> list[int]:
+    """The children of this process's multiprocessing forkserver: the pool's workers."""
+    parents, servers = {}, set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+                command = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(stat.rpartition(")")[2].split()[1])
+            if b"multiprocessing.forkserver" in command:
+                servers.add(int(entry.name))
+    me = os.getpid()
+    return [pid for pid, parent in parents.items()
+            if parent in servers and parents.get(parent) == me]
+
+
+def test_a_counting_worker_killed_mid_count_stops_it_instead_of_hanging(
+        election: Election) -> None:
+    """A worker killed during the count (the kernel's out-of-memory killer sends SIGKILL) ends
+    the count with a reason and no total, where a multiprocessing.Pool would wait forever."""
+    paths = [election.media_dir / f"G-{n:04d}-primary" for n in range(1, MACHINES + 1)]
+    imported = import_media(paths, election.versions, {}, keep_records=False)
+    work = imported.counted * 30  # the same records many times over: a count that lasts
+    outcome: list[BaseException | None] = []
+
+    def count() -> None:
+        with unlock(election.key_holder_cards()[:3], election.counting_public) as key:
+            try:
+                tally(election.versions[-1].package, work, key.raw, workers=2)
+                outcome.append(None)
+            except BaseException as exc:  # noqa: BLE001 - examined below
+                outcome.append(exc)
+
+    counting = threading.Thread(target=count)
+    counting.start()
+    deadline = time.monotonic() + 30
+    while not _pool_workers() and time.monotonic() < deadline and counting.is_alive():
+        time.sleep(0.05)
+    time.sleep(0.3)  # decrypting by now
+    victims = _pool_workers()
+    assert victims, "the count started no worker"
+    os.kill(victims[0], signal.SIGKILL)
+    counting.join(timeout=60)
+    assert not counting.is_alive(), "the count hangs after its worker died"
+    assert len(outcome) == 1 and isinstance(outcome[0], CountInterrupted), outcome
+
+
+def test_table_digest_sorts_digests_in_byte_order() -> None:
+    """counting.medium_reader.table_digest_of sorts the record digests as numbers, a row of
+    four big-endian words each: the same order as the bytes, so the same digest as
+    media.slot.table_digest — on real records and on digests that differ only late, only in
+    high bytes (no sign), or around zero bytes."""
+    import hashlib
+    import os
+    import random
+
+    from counting.medium_reader import TABLE_LABEL, table_digest_of
+
+    records = [os.urandom(40) for _ in range(300)]
+    digests = [hashlib.sha256(b"tohyoki/record/v1\x00" + r).digest() for r in records]
+    assert table_digest_of(b"".join(digests)) == table_digest(records)
+    crafted = [bytes(32), b"\xff" * 32, b"\x00" * 31 + b"\x01", b"\x80" + bytes(31),
+               b"\x7f" + b"\xff" * 31, bytes(8) + b"\x80" + bytes(23), bytes(8) + b"\x01" * 24,
+               bytes(24) + b"\xff" * 8, bytes(24) + b"\x00" * 7 + b"\x80",
+               b"\x01" * 16 + b"\x00" * 16, b"\x01" * 16 + b"\xff" + b"\x00" * 15]
+    rng = random.Random(5)
+    crafted += [bytes(rng.choice((0, 1, 127, 128, 255)) for _ in range(32)) for _ in range(200)]
+    rng.shuffle(crafted)
+    expected = hashlib.sha256(TABLE_LABEL + b"".join(sorted(crafted))).hexdigest()
+    assert table_digest_of(b"".join(crafted)) == expected
+    assert table_digest_of(b"") == table_digest([])
+
+
+def test_the_counting_pools_preload_modules_that_exist() -> None:
+    """The forkserver silently skips a preload module it cannot import (a renamed module would
+    only slow every pool down again): each named module must import."""
+    import importlib
+
+    assert importer.worker_context().get_start_method() == "forkserver"
+    named = [m for m in importer._PRELOAD if m != "__main__"]
+    assert named
+    for name in named:
+        importlib.import_module(name)
 
 
 def test_counting_benchmark_runs_at_small_scale(election: Election) -> None:
