@@ -166,4 +166,4 @@ def run(quick: bool, cache: Path | None = None) -> list[Measurement]:
     election = cached(cache, seed=SEED, copies=False, workers=workers, **scale)
     generated = time.perf_counter() - start
     return [Measurement("generate or load the election (cached)", generated, "s"),
-            *measure(election, workers, repeat=3 if quick else 2)]
+            *measure(election, workers, repeat=3)]
