@@ -96,3 +96,37 @@ def test_the_kiosk_wires_real_drivers_boots_and_drains_device_events(
     assert kiosk.main(["check"]) == 0
     out = capsys.readouterr().out
     assert "phase setup" in out and "media mounted: []" in out
+
+
+def test_the_package_delivered_on_the_primary_stick_leaves_it_a_usable_vote_medium(
+        tmp_path: Path) -> None:
+    """The commission writes the signed package to the top of the primary stick
+    (``python -m election build … ELECTION.PKG``; kiosk.toml's ``package``): the machine still
+    initialises that stick for votes, finds both media empty, records a vote, and leaves the
+    package byte for byte as delivered."""
+    from drivers.medium import DirectoryMedium
+    from drivers.randomness import SeededRandom
+    from drivers.storage import DirectoryStorage
+    from election.package import load_package
+    from firmware.ballot_box import BallotBox
+    from tests.station import fixed_key, make_package
+
+    key = fixed_key("kiosk-machine")
+    signed = make_package({"M-001": key.public_key().public_bytes_raw()}, slots=16)
+    primary, copy = tmp_path / "primary", tmp_path / "copy"
+    primary.mkdir()
+    copy.mkdir()
+    delivered = primary / "ELECTION.PKG"
+    delivered.write_bytes(signed.to_bytes())
+    loaded = load_package(delivered.read_bytes(), COMMISSION_PUB)
+    assert loaded.fingerprint == signed.fingerprint
+    box = BallotBox(DirectoryMedium(primary, "primary"), DirectoryMedium(copy, "copy"),
+                    DirectoryStorage(tmp_path / "internal"), SeededRandom(7))
+    box.prepare("M-001", loaded, key, initialise=True)
+    box.recover()
+    assert box.record_counts() == {c.contest_id: 0 for c in loaded.package.contests}
+    box.reserve("ab" * 16, ("mayor",))
+    box.cast("ab" * 16, ("mayor",), {"mayor": bytes(1200)}, lambda: None)
+    box.settle()
+    assert box.record_counts()["mayor"] == 1
+    assert delivered.read_bytes() == signed.to_bytes()
