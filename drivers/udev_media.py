@@ -79,8 +79,13 @@ def _disk_of(devname: str) -> str:
 
 def decide(properties: Mapping[str, str], boot: set[str]) -> Accept | Refuse:
     devname = properties.get("DEVNAME", "?")
-    refuse = lambda ja, en: Refuse(devname, f"{ja} / {en}")  # noqa: E731
-    host = lambda ja, en: Refuse(devname, f"{ja} / {en}", host_device=True)  # noqa: E731
+
+    def refuse(ja: str, en: str) -> Refuse:
+        return Refuse(devname, f"{ja} / {en}")
+
+    def host(ja: str, en: str) -> Refuse:
+        return Refuse(devname, f"{ja} / {en}", host_device=True)
+
     if properties.get("SUBSYSTEM") != "block":
         return host("記録媒体ではありません", "not a block device")
     if properties.get("DEVTYPE") not in ("partition", "disk"):
