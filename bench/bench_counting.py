@@ -23,7 +23,7 @@ import os
 import resource
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from bench.election_gen import Election, cached
@@ -158,6 +158,45 @@ def measure(election: Election, workers: int, repeat: int = 1) -> list[Measureme
     ]
 
 
+COLD_MEDIA = 80  # ≈ 155,000 records: long enough to time, short enough to add little
+
+
+def _drop_page_cache() -> bool:
+    """Empty the kernel's page cache (root only): the media's pages as they are hours after the
+    import, when the count is started."""
+    os.sync()
+    try:
+        Path("/proc/sys/vm/drop_caches").write_text("3\n")
+    except OSError:
+        return False
+    return True
+
+
+def measure_cold(election: Election, workers: int,
+                 drop: Callable[[], bool] = _drop_page_cache) -> list[Measurement]:
+    """Raw decryption and the tally, each started on an empty page cache (``drop``), on the
+    first ``COLD_MEDIA`` media: the tally reads scattered records, raw reads whole tables."""
+    package = election.versions[-1].package
+    media = election.media()[:COLD_MEDIA]
+    imported = import_media(media, election.versions, {}, keep_records=False, workers=workers)
+    items = [(str(t.file), contest_id, t.slots.tolist())
+             for m in imported.counted for contest_id, t in m.reading.tables.items()]
+    with unlock(election.key_holder_cards()[1:4], election.counting_public) as key:
+        if not drop():
+            return [Measurement("cold page cache: not measured (needs root)", 0, "")]
+        start = time.perf_counter()
+        with worker_context().Pool(workers, _init_raw, (bytes(key.raw),
+                                                        package.election_id)) as pool:
+            sum(pool.imap_unordered(_raw_decrypt, items, chunksize=1))
+        raw = time.perf_counter() - start
+        drop()
+        start = time.perf_counter()
+        tally(package, imported.counted, key.raw, workers=workers)
+        counted = time.perf_counter() - start
+    return [Measurement(f"cold page cache ({len(media)} media): tally ÷ raw decryption",
+                        counted / raw, "×")]
+
+
 def run(quick: bool, cache: Path | None = None) -> list[Measurement]:
     cache = cache or Path(os.environ.get("TOHYOKI_BENCH_CACHE", "/tmp/tohyoki-bench"))
     workers = os.cpu_count() or 1
@@ -166,4 +205,4 @@ def run(quick: bool, cache: Path | None = None) -> list[Measurement]:
     election = cached(cache, seed=SEED, copies=False, workers=workers, **scale)
     generated = time.perf_counter() - start
     return [Measurement("generate or load the election (cached)", generated, "s"),
-            *measure(election, workers, repeat=3)]
+            *measure(election, workers, repeat=3), *measure_cold(election, workers)]

@@ -6,8 +6,8 @@ Two paths give the same result:
 - records kept in memory by the import (small elections, tests): decrypted here, in one process;
 - records left on the media (``import_media(keep_records=False)``): the references (medium,
   slot, record digest) of each contest are pooled and shuffled, cut into chunks, and decrypted by
-  worker processes on every core. A worker reads each record of its chunk again (one ``pread``
-  each, at the slot's place), checks it against the digest verified at import (so a medium
+  worker processes on every core. A worker asks the kernel for all of its chunk's pages, then
+  reads each record again (one ``pread`` each, at the slot's place), checks it against the digest verified at import (so a medium
   changed or cut short between import and count is detected), then decrypts the chunk in its
   shuffled order and returns only the chunk's totals: no record, choice or position ever leaves
   a worker. (Records are read with ``pread``, not through ``mmap``: a mapped file cut short
@@ -225,9 +225,16 @@ def _decrypt_chunk(item: tuple[str, frozenset[str], bool, np.ndarray, bytes]) ->
     totals = _Totals(Counter())
     decrypt, key, label = SUITE.decrypt, _W_KEY, info(_W_ELECTION, contest_id)
     pread, digest_of = os.pread, _RECORD_HASH.copy
+    advise, WILLNEED = os.posix_fadvise, os.POSIX_FADV_WILLNEED  # noqa: N806
     offsets = (refs[:, 1].astype(np.int64) * SLOT_SIZE + RECORD_OFFSET).tolist()
+    fds = _fds(refs[:, 0])
+    # Ask for every page of the chunk before reading any: where the media's pages have left
+    # the page cache (hours pass between import and count), the device serves the chunk's
+    # scattered reads together instead of one after another.
+    for fd, offset in zip(fds, offsets, strict=True):
+        advise(fd, offset, CIPHERTEXT_LENGTH, WILLNEED)
     records = [pread(fd, CIPHERTEXT_LENGTH, offset)
-               for fd, offset in zip(_fds(refs[:, 0]), offsets, strict=True)]
+               for fd, offset in zip(fds, offsets, strict=True)]
     verified = []
     for n, record in enumerate(records):
         h = digest_of()
