@@ -7,10 +7,10 @@ Two paths give the same result:
 - records left on the media (``import_media(keep_records=False)``): the references (medium,
   slot, record digest) of each contest are pooled and shuffled, cut into chunks, and decrypted by
   worker processes on every core. A worker asks the kernel for all of its chunk's pages, then
-  reads each record again (one ``pread`` each, at the slot's place), checks it against the digest verified at import (so a medium
-  changed or cut short between import and count is detected), then decrypts the chunk in its
-  shuffled order and returns only the chunk's totals: no record, choice or position ever leaves
-  a worker. (Records are read with ``pread``, not through ``mmap``: a mapped file cut short
+  reads each record again (one ``pread`` each, at the slot's place), checks it against the
+  digest verified at import (so a medium changed or cut short between import and count is
+  detected), then decrypts the chunk in its shuffled order and returns only the chunk's totals:
+  no record, choice or position ever leaves a worker. (Records are read with ``pread``, not through ``mmap``: a mapped file cut short
   during the count would kill the worker with SIGBUS — and the counting process itself on the
   one-worker path — where a read just comes back short; and mapped pages would count in every
   worker's resident size. Measured, ``mmap`` saved only about 1.5 µs per record.)
