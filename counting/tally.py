@@ -10,10 +10,11 @@ Two paths give the same result:
   reads each record again (one ``pread`` each, at the slot's place), checks it against the
   digest verified at import (so a medium changed or cut short between import and count is
   detected), then decrypts the chunk in its shuffled order and returns only the chunk's totals:
-  no record, choice or position ever leaves a worker. (Records are read with ``pread``, not through ``mmap``: a mapped file cut short
-  during the count would kill the worker with SIGBUS — and the counting process itself on the
-  one-worker path — where a read just comes back short; and mapped pages would count in every
-  worker's resident size. Measured, ``mmap`` saved only about 1.5 µs per record.)
+  no record, choice or position ever leaves a worker. (Records are read with ``pread``, not
+  through ``mmap``: a mapped file cut short during the count would kill the worker with SIGBUS
+  — and the counting process itself on the one-worker path — where a read just comes back
+  short; and mapped pages would count in every worker's resident size. Measured, ``mmap`` saved
+  only about 1.5 µs per record.)
 """
 
 from __future__ import annotations
