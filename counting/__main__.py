@@ -156,7 +156,7 @@ class Session:
         return Decisions(self.log)
 
     def counting_key(self) -> str | None:
-        """The fingerprint of the key ceremony's public key recorded when the session opened."""
+        """The digest of the package's counting key recorded when the session opened."""
         opened = [e for e in self.log.entries()
                   if e.event_id == AuditEvent.COUNTING_SESSION_OPENED.value]
         if not opened or not opened[0].detail.get("counting_key"):
@@ -268,8 +268,10 @@ def print_import(imported: ImportResult) -> None:
         print(f"  注 / note: {note}")
 
 
-def counting_key_fingerprint(public_key: bytes) -> str:
-    """The key ceremony's fingerprint: SHA-256 of the counting public key in the package."""
+def counting_key_digest(public_key: bytes) -> str:
+    """What a session records of the package's counting key: plain SHA-256 of the public key.
+    Not the ceremony's printed fingerprint (``counting.ceremony.counting_key_fingerprint``,
+    which is labelled); the two cannot be compared by eye."""
     return hashlib.sha256(public_key).hexdigest()
 
 
@@ -279,7 +281,7 @@ def check_counting_key(newest: SignedPackage, recorded: str | None,
     key that is not the private half of the package's counting key: a wrong key would only
     make every record unreadable, never a result."""
     public = newest.package.counting_public_key
-    expected = counting_key_fingerprint(public)
+    expected = counting_key_digest(public)
     if recorded is not None and recorded != expected:
         raise CliError(
             f"選挙データの開票鍵（指紋 {expected[:16]}）が作業記録を開いたときの鍵（指紋 "
@@ -305,7 +307,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     if not session.log.entries():
         session.log.append(AuditEvent.COUNTING_SESSION_OPENED, "opened", manager=args.manager,
                            witnesses=list(args.witness), package_fingerprint=newest.fingerprint,
-                           counting_key=counting_key_fingerprint(
+                           counting_key=counting_key_digest(
                                newest.package.counting_public_key),
                            software_hash=software_hash(ROOT))
     imported, _, _ = session.import_all(keep_records=False)
