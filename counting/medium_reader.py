@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import struct
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,17 +34,24 @@ from media.layout import (
 )
 from media.seal import SEAL_PURPOSE, Seal, decode_seal
 from media.signed_document import DocumentUnreadable
-from media.slot import SLOT_MAGIC, SLOT_SIZE, Damaged, decode_slot
+from media.slot import (
+    CHECK_LENGTH,
+    RECORD_LABEL,
+    RECORD_OFFSET,
+    SLOT_HEADER,
+    SLOT_MAGIC,
+    SLOT_SIZE,
+    TABLE_LABEL,
+    Damaged,
+    decode_slot,
+)
 from media.vote_record import CIPHERTEXT_LENGTH
 
 BLOCK_SLOTS = 1024  # slots read at once (1.25 MiB)
-TABLE_LABEL = b"tohyoki/table/v1\x00"
-RECORD_LABEL = b"tohyoki/record/v1\x00"  # media.slot.record_digest
 # A filled slot (media.slot.encode_slot): magic ‖ length ‖ record ‖ SHA-256 of those ‖ zeros.
-_HEAD_LENGTH = 6
-_SLOT_HEAD = np.frombuffer(struct.pack(">4sH", SLOT_MAGIC, CIPHERTEXT_LENGTH), dtype=np.uint8)
-_BODY_END = _HEAD_LENGTH + CIPHERTEXT_LENGTH
-_CHECK_END = _BODY_END + 32
+_SLOT_HEAD = np.frombuffer(SLOT_HEADER.pack(SLOT_MAGIC, CIPHERTEXT_LENGTH), dtype=np.uint8)
+_BODY_END = RECORD_OFFSET + CIPHERTEXT_LENGTH
+_CHECK_END = _BODY_END + CHECK_LENGTH
 _RECORD_HASH = hashlib.sha256(RECORD_LABEL)  # media.slot.record_digest
 
 
@@ -142,7 +148,7 @@ def _scan_table(path: Path, label: str, file: str, contest_id: str, slots: int,
                 used = np.flatnonzero(rows.any(axis=1))
                 starts = (used * SLOT_SIZE).tolist()
                 view = memoryview(block)
-                bad = ((rows[used, :_HEAD_LENGTH] != _SLOT_HEAD).any(axis=1)
+                bad = ((rows[used, :RECORD_OFFSET] != _SLOT_HEAD).any(axis=1)
                        | rows[used, _CHECK_END:].any(axis=1))
                 if check_slots:
                     checks = b"".join([sha256(view[i:i + _BODY_END]).digest() for i in starts])
@@ -156,10 +162,10 @@ def _scan_table(path: Path, label: str, file: str, contest_id: str, slots: int,
                         f"{label}: {file} に壊れた記録 / damaged slot ({damaged.reason})")
                 for i in starts:  # one copy of the base hash per record, no byte copies
                     h = record_hash()
-                    h.update(view[i + _HEAD_LENGTH:i + _BODY_END])
+                    h.update(view[i + RECORD_OFFSET:i + _BODY_END])
                     digests += h.digest()
                 if keep is not None:
-                    keep.extend(block[i + _HEAD_LENGTH:i + _BODY_END] for i in starts)
+                    keep.extend(block[i + RECORD_OFFSET:i + _BODY_END] for i in starts)
                 filled.append(used + index)
                 index += len(rows)
     except OSError as exc:

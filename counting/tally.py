@@ -34,11 +34,10 @@ import numpy as np
 from cryptography.exceptions import InvalidTag
 
 from counting.importer import CountedMachine, worker_context
-from counting.medium_reader import RECORD_LABEL
 from election.package import CandidateStatus, ElectionPackage
 from media.counting_key import SUITE
 from media.counting_key import private_key as load_private_key
-from media.slot import SLOT_SIZE
+from media.slot import RECORD_LABEL, RECORD_OFFSET, SLOT_SIZE
 from media.vote_record import (
     CIPHERTEXT_LENGTH,
     RecordUnreadable,
@@ -48,7 +47,6 @@ from media.vote_record import (
 )
 
 CHUNK = 2000  # records per work item
-RECORD_OFFSET = 6  # a record's place in its slot, after magic and length (media.slot)
 _RECORD_HASH = hashlib.sha256(RECORD_LABEL)  # media.slot.record_digest
 
 

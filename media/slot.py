@@ -11,9 +11,12 @@ from media.vote_record import CIPHERTEXT_LENGTH
 
 SLOT_SIZE = 1280
 SLOT_MAGIC = b"TVR1"
-_HEADER = struct.Struct(">4sH")  # magic, ciphertext length
-_CHECK_LENGTH = 32
+SLOT_HEADER = struct.Struct(">4sH")  # magic, ciphertext length
+RECORD_OFFSET = SLOT_HEADER.size  # where the record starts in its slot
+CHECK_LENGTH = 32  # SHA-256 of header and record, right after the record
 EMPTY_SLOT = bytes(SLOT_SIZE)
+RECORD_LABEL = b"tohyoki/record/v1\x00"  # record_digest
+TABLE_LABEL = b"tohyoki/table/v1\x00"  # table_digest
 
 
 @dataclass(frozen=True)
@@ -42,7 +45,7 @@ def encode_slot(record: bytes) -> bytes:
     """magic ‖ length (u16 BE) ‖ record ‖ SHA-256(magic ‖ length ‖ record) ‖ zeros to 1280."""
     if len(record) != CIPHERTEXT_LENGTH:
         raise ValueError("record must be one HPKE ciphertext of the vote record size")
-    head = _HEADER.pack(SLOT_MAGIC, len(record)) + record
+    head = SLOT_HEADER.pack(SLOT_MAGIC, len(record)) + record
     body = head + hashlib.sha256(head).digest()
     return body + bytes(SLOT_SIZE - len(body))
 
@@ -52,15 +55,15 @@ def decode_slot(raw: bytes) -> SlotContent:
         return Damaged(f"slot is {len(raw)} bytes, not {SLOT_SIZE}")
     if raw == EMPTY_SLOT:
         return Empty()
-    magic, length = _HEADER.unpack_from(raw)
+    magic, length = SLOT_HEADER.unpack_from(raw)
     if magic != SLOT_MAGIC or length != CIPHERTEXT_LENGTH:
         return Damaged("bad slot header")
-    end = _HEADER.size + length
-    if hashlib.sha256(raw[:end]).digest() != raw[end : end + _CHECK_LENGTH]:
+    end = RECORD_OFFSET + length
+    if hashlib.sha256(raw[:end]).digest() != raw[end : end + CHECK_LENGTH]:
         return Damaged("slot checksum mismatch")
-    if any(raw[end + _CHECK_LENGTH :]):
+    if any(raw[end + CHECK_LENGTH :]):
         return Damaged("slot padding is not zero")
-    return Filled(raw[_HEADER.size : end])
+    return Filled(raw[RECORD_OFFSET : end])
 
 
 def split_table(table: bytes) -> list[bytes]:
@@ -69,12 +72,12 @@ def split_table(table: bytes) -> list[bytes]:
 
 
 def record_digest(record: bytes) -> bytes:
-    return hashlib.sha256(b"tohyoki/record/v1\x00" + record).digest()
+    return hashlib.sha256(RECORD_LABEL + record).digest()
 
 
 def table_digest(records: list[bytes]) -> str:
     """Order-independent digest: SHA-256 over the sorted record digests (a multiset hash)."""
-    h = hashlib.sha256(b"tohyoki/table/v1\x00")
+    h = hashlib.sha256(TABLE_LABEL)
     for digest in sorted(record_digest(r) for r in records):
         h.update(digest)
     return h.hexdigest()
