@@ -120,8 +120,8 @@ def _fixed_costs(box: BallotBox, repeat: int, label: str) -> list[Measurement]:
     one slot back from the device, and handing a write to a medium's worker thread and back
     (the write deadline's mechanism; an empty job: the hand-off alone, private on purpose)."""
     medium: DirectoryMedium = box.primary  # type: ignore[assignment]
-    table = box.header.tables[0] if box.header else None
-    assert table is not None
+    assert box.header is not None
+    table = box.header.tables[0]
     slots = [n % table.slots for n in range(0, 97 * repeat, 97)]
     read = timings(lambda: medium.read_at(table.file, slots.pop() * SLOT_SIZE, SLOT_SIZE),
                    repeat)
