@@ -47,10 +47,12 @@ def _init_raw(raw_key: bytes, election_id: str) -> None:
     _RAW["election"] = election_id
 
 
-def _raw_decrypt(item: tuple[str, str, Sequence[int]]) -> int:
-    path, contest_id, slots = item
+def _raw_decrypt(item: tuple[str, str, int, Sequence[int]]) -> int:
+    path, contest_id, offset, slots = item  # the contest's region of the slot file
     key = _RAW["key"]
-    data = Path(path).read_bytes()
+    with Path(path).open("rb") as handle:
+        handle.seek(offset)
+        data = handle.read((max(slots, default=-1) + 1) * SLOT_SIZE)
     label = info(str(_RAW["election"]), contest_id)
     for slot in slots:
         start = slot * SLOT_SIZE + 6
@@ -113,7 +115,7 @@ def measure(election: Election, workers: int, repeat: int = 1) -> list[Measureme
         # the same counted records, listed for the baseline from an import without timing
         listing = import_media(media, election.versions, {}, keep_records=False,
                                workers=workers)
-        items = [(str(t.file), contest_id, t.slots.tolist())
+        items = [(str(t.file), contest_id, t.offset, t.slots.tolist())
                  for m in listing.counted for contest_id, t in m.reading.tables.items()]
         del listing
         context = worker_context()  # the counting pools' own (forkserver: fork can deadlock)
@@ -179,7 +181,7 @@ def measure_cold(election: Election, workers: int,
     package = election.versions[-1].package
     media = election.media()[:COLD_MEDIA]
     imported = import_media(media, election.versions, {}, keep_records=False, workers=workers)
-    items = [(str(t.file), contest_id, t.slots.tolist())
+    items = [(str(t.file), contest_id, t.offset, t.slots.tolist())
              for m in imported.counted for contest_id, t in m.reading.tables.items()]
     with unlock(election.key_holder_cards()[1:4], election.counting_public) as key:
         if not drop():

@@ -41,11 +41,12 @@ from media.layout import (
     AUDIT_LOG_FILE,
     DIRECTORY,
     HEADER_FILE,
+    HEADER_FORMAT,
     SEAL_FILE,
+    SLOT_FILE,
     MediumHeader,
     MediumRole,
-    TableEntry,
-    table_file,
+    table_entries,
 )
 from media.seal import Seal, SealedTable
 from media.slot import SLOT_SIZE, encode_slot, table_digest
@@ -214,20 +215,19 @@ def write_machine(index: int) -> tuple[str, dict[str, Counter[str]], int, int]:
         header = MediumHeader(
             medium_id=medium_id, role=role, machine_id=machine_id,
             election_id=package.election_id, package_fingerprint=signed.fingerprint,
-            tables=tuple(TableEntry(c.contest_id, table_file(i), slots)
-                         for i, c in enumerate(contests, start=1)),
+            tables=table_entries((c.contest_id, slots) for c in contests),
         )
         (target / HEADER_FILE).write_bytes(header.encode(key))
-        for i, contest in enumerate(contests, start=1):
-            path = target / table_file(i)
-            if primary_dir is not None:  # the copy's tables are identical, slot by slot
-                shutil.copyfile(primary_dir / table_file(i), path)
-                continue
-            filled = tables[contest.contest_id]
-            with path.open("wb") as out:
+        path = target / SLOT_FILE
+        if primary_dir is not None:  # the copy's slot file is identical, slot by slot
+            shutil.copyfile(primary_dir / SLOT_FILE, path)
+        else:
+            with path.open("wb") as out:  # each contest's region in turn (§8.2)
                 empty = bytes(SLOT_SIZE)
-                for slot in range(slots):
-                    out.write(encode_slot(filled[slot]) if slot in filled else empty)
+                for contest in contests:
+                    filled = tables[contest.contest_id]
+                    for slot in range(slots):
+                        out.write(encode_slot(filled[slot]) if slot in filled else empty)
         (target / AUDIT_LOG_FILE).write_bytes(b"".join(line + b"\n" for line in entries))
         (target / SEAL_FILE).write_bytes(sealed.encode(key))
         primary_dir = target
@@ -290,7 +290,11 @@ def load(root: Path) -> Election:
 def cached(cache: Path, *, seed: int, machines: int, voters: int, copies: bool = True,
            workers: int | None = None) -> Election:
     """The generated election for these parameters, generated once into ``cache``."""
-    root = cache / f"v{FORMAT}-s{seed}-m{machines}-v{voters}-{'pc' if copies else 'p'}"
+    # the media's header format is in the key: media of another format are regenerated, not
+    # misread
+    layout = HEADER_FORMAT.replace("/", "-")
+    root = cache / (f"v{FORMAT}-{layout}-s{seed}-m{machines}-v{voters}-"
+                    f"{'pc' if copies else 'p'}")
     if (root / "election.json").exists():
         return load(root)
     cache.mkdir(parents=True, exist_ok=True)

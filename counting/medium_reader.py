@@ -28,9 +28,12 @@ from media.layout import (
     HEADER_FILE,
     HEADER_PURPOSE,
     SEAL_FILE,
+    SLOT_FILE,
     MediumHeader,
     MediumRole,
+    TableEntry,
     decode_header,
+    slot_file_size,
 )
 from media.seal import SEAL_PURPOSE, Seal, decode_seal
 from media.signed_document import DocumentUnreadable
@@ -86,11 +89,13 @@ class MediumDamaged(MediumRejected):
 
 @dataclass(frozen=True, eq=False)
 class TableRecords:
-    """The verified content of one contest's slot table on one medium."""
+    """The verified content of one contest's slot table on one medium: slot *i* of the contest
+    is at byte ``offset + i × SLOT_SIZE`` of ``file`` (the medium's slot file, §8.2)."""
 
     contest_id: str
     file: Path
-    slots: np.ndarray  # uint32 indices of the filled slots, ascending
+    offset: int  # where the contest's region starts in ``file`` (a multiple of SLOT_SIZE)
+    slots: np.ndarray  # uint32 indices of the filled slots within the contest, ascending
     digests: bytes  # 32-byte record digests (§7.4), in the order of ``slots``
 
     def __len__(self) -> int:
@@ -120,25 +125,39 @@ def _read(path: Path, name: str, what: str) -> bytes:
         raise MediumDamaged(f"{path.name}: {what}を読めません / cannot read {name}: {exc}") from exc
 
 
-def _scan_table(path: Path, label: str, file: str, contest_id: str, slots: int,
-                keep: list[bytes] | None, check_slots: bool = True) -> TableRecords:
-    """Every slot checked as ``media.slot.decode_slot`` does (empty, or header and zero padding
-    of a complete record, and — with ``check_slots`` — its checksum), a whole block at once; the
-    first damaged slot goes to ``decode_slot`` for its reason. Without ``check_slots`` the
-    signed seal is what proves the records intact (``read_medium`` compares the digests), and
-    the checksums are computed only when a table differs from its seal, to name the slot."""
-    table_path = path / file
+def _check_slot_file(path: Path, label: str, tables: Sequence[TableEntry]) -> None:
+    """The slot file is exactly Σ slots × ``SLOT_SIZE`` bytes (§8.2 check 4)."""
     try:
-        size = table_path.stat().st_size
+        size = (path / SLOT_FILE).stat().st_size
     except FileNotFoundError as exc:
-        raise MediumDamaged(f"{label}: 記録表がありません / {file} is missing") from exc
-    if size != slots * SLOT_SIZE:
-        raise MediumDamaged(f"{label}: {file} の大きさが違います / table size wrong")
+        raise MediumDamaged(f"{label}: 記録表のファイルがありません / {SLOT_FILE} is missing") from exc
+    except OSError as exc:
+        raise MediumDamaged(f"{label}: {SLOT_FILE} を読めません / cannot read {SLOT_FILE}: {exc}"
+                            ) from exc
+    expected = slot_file_size(tables)
+    if size != expected:
+        raise MediumDamaged(
+            f"{label}: {SLOT_FILE} の大きさ {size} バイトが見出しの {expected} バイトと違います / "
+            f"the slot file is {size} bytes, the header says {expected}")
+
+
+def _scan_table(path: Path, label: str, entry: TableEntry,
+                keep: list[bytes] | None, check_slots: bool = True) -> TableRecords:
+    """Every slot of one contest's region of the slot file checked as ``media.slot.decode_slot``
+    does (empty, or header and zero padding of a complete record, and — with ``check_slots`` —
+    its checksum), a whole block at once; the first damaged slot goes to ``decode_slot`` for its
+    reason. Without ``check_slots`` the signed seal is what proves the records intact
+    (``read_medium`` compares the digests), and the checksums are computed only when a table
+    differs from its seal, to name the slot. The file's size is checked first
+    (``_check_slot_file``)."""
+    file, slots = entry.file, entry.slots
+    table_path = path / file
     filled: list[np.ndarray] = []
     digests = bytearray()
     sha256, record_hash = hashlib.sha256, _RECORD_HASH.copy
     try:
         with table_path.open("rb") as handle:
+            handle.seek(entry.offset)
             index = 0
             while index < slots:
                 block = handle.read(min(BLOCK_SLOTS, slots - index) * SLOT_SIZE)
@@ -159,7 +178,8 @@ def _scan_table(path: Path, label: str, file: str, contest_id: str, slots: int,
                     damaged = decode_slot(block[start:start + SLOT_SIZE])
                     assert isinstance(damaged, Damaged)
                     raise MediumDamaged(
-                        f"{label}: {file} に壊れた記録 / damaged slot ({damaged.reason})")
+                        f"{label}: {file} の {entry.contest_id} に壊れた記録 / damaged slot in "
+                        f"{entry.contest_id} ({damaged.reason})")
                 for i in starts:  # one copy of the base hash per record, no byte copies
                     h = record_hash()
                     h.update(view[i + RECORD_OFFSET:i + _BODY_END])
@@ -170,7 +190,7 @@ def _scan_table(path: Path, label: str, file: str, contest_id: str, slots: int,
                 index += len(rows)
     except OSError as exc:
         raise MediumDamaged(f"{label}: {file} を読めません / cannot read {file}: {exc}") from exc
-    return TableRecords(contest_id, table_path,
+    return TableRecords(entry.contest_id, table_path, entry.offset,
                         np.concatenate(filled).astype(np.uint32) if filled
                         else np.empty(0, dtype=np.uint32), bytes(digests))
 
@@ -319,16 +339,19 @@ def read_medium(path: Path, versions: Sequence[SignedPackage], *,
             "the package's contests"))
     records: dict[str, list[bytes]] = {}
     tables: dict[str, TableRecords] = {}
+    try:
+        _check_slot_file(path, label, header.tables)
+    except MediumRejected as exc:
+        raise rejected(exc) from None
     for entry in header.tables:
         keep: list[bytes] | None = [] if keep_records else None
         try:
-            found = _scan_table(path, label, entry.file, entry.contest_id, entry.slots, keep,
-                                check_slots=False)
+            found = _scan_table(path, label, entry, keep, check_slots=False)
             sealed = seal.table(entry.contest_id)
             digest = table_digest_of(found.digests)
             if len(found) != sealed.records or digest != sealed.digest:
                 # differs from the seal: a damaged slot, if there is one, is named first
-                _scan_table(path, label, entry.file, entry.contest_id, entry.slots, None)
+                _scan_table(path, label, entry, None)
         except MediumRejected as exc:
             raise rejected(exc) from None
         if len(found) != sealed.records:

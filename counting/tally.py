@@ -264,8 +264,11 @@ def _decrypt_chunk(item: tuple[str, frozenset[str], bool, np.ndarray, bytes]) ->
 def work_items(package: ElectionPackage, counted: Sequence[CountedMachine],
                rng: np.random.Generator) -> tuple[list[Path], list[tuple[str, frozenset[str], bool,
                                                                          np.ndarray, bytes]]]:
-    """The shuffled, chunked references of every contest's records (see module doc)."""
+    """The shuffled, chunked references of every contest's records (see module doc). A
+    reference is (file number, slot number in that file): a medium's one slot file holds every
+    contest's table, so a contest's slot *i* is slot ``offset / SLOT_SIZE + i`` of the file."""
     files: list[Path] = []
+    numbers: dict[Path, int] = {}
     items = []
     for contest in package.contests:
         refs, digests = [], []
@@ -273,10 +276,15 @@ def work_items(package: ElectionPackage, counted: Sequence[CountedMachine],
             table = machine.reading.tables.get(contest.contest_id)
             if table is None or len(table) == 0:
                 continue
-            files.append(table.file)
+            if table.file not in numbers:
+                numbers[table.file] = len(files)
+                files.append(table.file)
+            first, rest = divmod(table.offset, SLOT_SIZE)
+            if rest:
+                raise ValueError(f"{table.file}: table offset {table.offset} is not slot-aligned")
             block = np.empty((len(table), 2), dtype=np.uint32)
-            block[:, 0] = len(files) - 1
-            block[:, 1] = table.slots
+            block[:, 0] = numbers[table.file]
+            block[:, 1] = table.slots.astype(np.int64) + first
             refs.append(block)
             digests.append(np.frombuffer(table.digests, dtype=np.uint8).reshape(-1, 32))
         if not refs:

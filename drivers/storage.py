@@ -62,6 +62,13 @@ def write_in_place(fd: int, offset: int, data: bytes, target: str,
                    short_write: Callable[[], Exception]) -> None:
     """pwrite + fdatasync of a pre-allocated file, through the fault points (a torn write
     persists only its prefix, then the process dies there)."""
+    overwrite(fd, offset, data, target, short_write)
+    sync_data(fd, target)
+
+
+def overwrite(fd: int, offset: int, data: bytes, target: str,
+              short_write: Callable[[], Exception]) -> None:
+    """pwrite into a pre-allocated file through its fault point; not yet durable."""
 
     def torn(k: int) -> None:
         os.pwrite(fd, data[:k], offset)
@@ -70,9 +77,12 @@ def write_in_place(fd: int, offset: int, data: bytes, target: str,
     fault_point("pwrite", target, torn)
     if os.pwrite(fd, data, offset) != len(data):
         raise short_write()
+
+
+def sync_data(fd: int, target: str) -> None:
+    """fdatasync through its fault point: the size and the blocks never change here; only the
+    data must reach the device, not the modification time."""
     fault_point("fsync", target)
-    # fdatasync: the size and the blocks never change here; only the data must reach the
-    # device, not the modification time.
     os.fdatasync(fd)
 
 

@@ -34,11 +34,13 @@ from media.layout import (
     AUDIT_LOG_FILE,
     HEADER_FILE,
     SEAL_FILE,
+    SLOT_FILE,
     MediumHeader,
     MediumRole,
     TableEntry,
     decode_header,
-    table_file,
+    slot_file_size,
+    table_entries,
 )
 from media.seal import Seal, SealedTable
 from media.signed_document import DocumentUnreadable
@@ -190,9 +192,8 @@ class BallotBox:
                         " / this medium is blank; media cannot be replaced once the election is "
                         "set up"
                     )
-                tables = tuple(
-                    TableEntry(c.contest_id, table_file(i), package.settings.slots_per_contest)
-                    for i, c in enumerate(package.contests, start=1)
+                tables = table_entries(
+                    (c.contest_id, package.settings.slots_per_contest) for c in package.contests
                 )
                 header = MediumHeader(
                     medium_id=self._random.token(8).hex(),
@@ -202,8 +203,7 @@ class BallotBox:
                     package_fingerprint=signed.fingerprint,
                     tables=tables,
                 )
-                for entry in tables:
-                    store.create(entry.file, entry.slots * SLOT_SIZE)
+                store.create(SLOT_FILE, slot_file_size(tables))  # every contest's table
                 store.write_atomic(HEADER_FILE, header.encode(machine_key))
                 created = True
             header = self._verified_header(store, role, machine_id, package.election_id, public_key)
@@ -240,12 +240,13 @@ class BallotBox:
                 f"{store.label}: 正本と副本が逆に挿入されています / the primary and copy media "
                 "are swapped"
             )
-        for entry in header.tables:
-            size = len(store.read(entry.file))
-            if size != entry.slots * SLOT_SIZE:
-                raise MediumIOError(
-                    f"{store.label}: {entry.file} の大きさが違います / slot table has wrong size"
-                )
+        size = len(store.read(SLOT_FILE))
+        if size != slot_file_size(header.tables):
+            raise MediumIOError(
+                f"{store.label}: {SLOT_FILE} の大きさが違います（{size} バイト、"
+                f"{slot_file_size(header.tables)} バイトのはず） / the slot file has the wrong size "
+                f"({size} bytes, not {slot_file_size(header.tables)})"
+            )
         return header
 
     def check_identity(self) -> None:
@@ -304,15 +305,44 @@ class BallotBox:
 
     # --- reading ---------------------------------------------------------------------------
 
+    def slot_position(self, contest_id: str, index: int = 0) -> tuple[str, int]:
+        """(file, byte offset) of slot ``index`` of a contest's table on either medium — with
+        ``index`` 0, where the table's region starts. The one place a slot's position is worked
+        out: from the verified header's table entry (§8.2), never from the journal."""
+        for entry in self._tables():
+            if entry.contest_id == contest_id:
+                if not 0 <= index < entry.slots:
+                    break
+                return SLOT_FILE, entry.slot_offset(index)
+        raise BallotBoxError(
+            f"記録媒体に {contest_id} の記録位置 {index} はありません / the media have no slot "
+            f"{index} for contest {contest_id}"
+        )
+
+    def _read_tables(
+        self, store: MediumStore, entries: tuple[TableEntry, ...] | None = None
+    ) -> dict[str, bytes]:
+        """Each table's region (all tables by default), from one read of the slot file."""
+        files: dict[str, bytes] = {}
+        result: dict[str, bytes] = {}
+        for entry in self._tables() if entries is None else entries:
+            file, start = self.slot_position(entry.contest_id)
+            if file not in files:
+                files[file] = store.read(file)
+            result[entry.contest_id] = files[file][start : start + entry.slots * SLOT_SIZE]
+        return result
+
     def read_table(self, store: MediumStore, entry: TableEntry) -> list[Empty | Filled | Damaged]:
-        return [decode_slot(s) for s in split_table(store.read(entry.file))]
+        region = self._read_tables(store, (entry,))[entry.contest_id]
+        return [decode_slot(s) for s in split_table(region)]
 
     def records(self, store: MediumStore) -> dict[str, list[bytes]]:
         """Every record per contest; a damaged slot stops with an error naming the medium."""
         result: dict[str, list[bytes]] = {}
+        regions = self._read_tables(store)
         for entry in self._tables():
             found = []
-            for slot in self.read_table(store, entry):
+            for slot in map(decode_slot, split_table(regions[entry.contest_id])):
                 if isinstance(slot, Damaged):
                     raise MediumIOError(
                         f"{store.label}: 記録が壊れています / a damaged record ({slot.reason})"
@@ -331,8 +361,10 @@ class BallotBox:
         for store in (self.primary, self.copy):
             if store.exists(SEAL_FILE):
                 problems.append(f"{store.label}: 封印記録があります / a seal is present")
+            regions = self._read_tables(store)
             for entry in self._tables():
-                used = sum(not isinstance(s, Empty) for s in self.read_table(store, entry))
+                used = sum(not isinstance(decode_slot(s), Empty)
+                           for s in split_table(regions[entry.contest_id]))
                 if used:
                     problems.append(
                         f"{store.label}: {entry.contest_id} に {used} 件の記録があります / "
@@ -357,11 +389,12 @@ class BallotBox:
         start-up or recovery, then kept as slots are reserved, used and given back."""
         if self._free is None:
             free: dict[str, list[int]] = {}
+            on_primary, on_copy = self._read_tables(self.primary), self._read_tables(self.copy)
             for entry in self._tables():
                 # decode_slot calls a slot Empty exactly when it is EMPTY_SLOT, so comparing raw
                 # bytes picks the same slots without hashing every filled one.
-                primary = split_table(self.primary.read(entry.file))
-                copy = split_table(self.copy.read(entry.file))
+                primary = split_table(on_primary[entry.contest_id])
+                copy = split_table(on_copy[entry.contest_id])
                 free[entry.contest_id] = [
                     i for i, (p, c) in enumerate(zip(primary, copy, strict=True))
                     if p == EMPTY_SLOT and c == EMPTY_SLOT
@@ -409,7 +442,6 @@ class BallotBox:
             )
         self.settle()
         self.check_identity()
-        entries = {e.contest_id: e for e in self._tables()}
         free = self._free_lists()
         if any(not free[c] for c in card_contests):
             raise BallotBoxError(
@@ -418,12 +450,13 @@ class BallotBox:
         slots = []
         for contest in card_contests:
             index = self._pick(free[contest])
-            slots.append(ReservedSlot(contest, entries[contest].file, index))
+            slots.append(ReservedSlot(contest, index))
         reservation = Reservation(card_id, tuple(card_contests), tuple(slots))
         try:
             for slot in slots:
+                file, offset = self.slot_position(slot.contest_id, slot.index)
                 for store in (self.primary, self.copy):
-                    if store.read_at(slot.file, slot.index * SLOT_SIZE, SLOT_SIZE) != EMPTY_SLOT:
+                    if store.read_at(file, offset, SLOT_SIZE) != EMPTY_SLOT:
                         raise MediaDisagree(
                             f"{store.label}: 空のはずの記録位置に書き込みがあります / a slot this "
                             "machine never wrote is not empty"
@@ -435,14 +468,6 @@ class BallotBox:
         self._reservation = reservation
         self._written = False
         return reservation
-
-    def _read_back(self, store: MediumStore, file: str, offset: int, slot: bytes) -> None:
-        if store.read_at(file, offset, SLOT_SIZE) != slot:
-            raise MediumCorrupted(
-                f"{store.label}: 書き込んだ記録を読み戻すと違っています（媒体の不良）。"
-                "記録媒体を交換してください / read-back differs from what was written "
-                "(failing medium)"
-            )
 
     def cast(
         self,
@@ -461,7 +486,8 @@ class BallotBox:
             self.check_identity()  # the media may have been swapped while the voter chose
         try:
             plan = [
-                (slot.file, slot.index * SLOT_SIZE, encode_slot(records[slot.contest_id]))
+                (*self.slot_position(slot.contest_id, slot.index),
+                 encode_slot(records[slot.contest_id]))
                 for slot in reservation.slots if slot.contest_id in records
             ]
         except KeyError as exc:
@@ -470,26 +496,19 @@ class BallotBox:
             raise BallotBoxError("a record for a contest that is not on the card")
         self._used = {c for c in records}
         try:
-            for file, offset, slot in plan:
-                self.primary.write_at(file, offset, slot)
-            # The primary's slots are durable; the copy's writes run (in order, on the copy's
-            # own worker) while the primary is read back from its device.
-            started = [self.copy.start_write_at(file, offset, slot) for file, offset, slot in plan]
-            problem: MediumError | None = None
-            try:
-                for file, offset, slot in plan:
-                    self._read_back(self.primary, file, offset, slot)
-            except MediumError as exc:
-                problem = exc
-            for write in started:
+            # Each medium writes every slot, syncs once and reads the slots back from its
+            # device; the copy starts only once the primary's slots are durable, and is written
+            # while the primary is read back (§7.5).
+            primary = self.primary.start_write_verified(plan)
+            copy = self.copy.start_write_verified(plan, after=primary)
+            failed: dict[str, MediumError] = {}
+            for store, write in ((self.copy, copy), (self.primary, primary)):  # copy ends last
                 try:
                     write.wait()
                 except MediumError as exc:
-                    problem = problem or exc
-            if problem is not None:
-                raise problem
-            for file, offset, slot in plan:
-                self._read_back(self.copy, file, offset, slot)
+                    failed[store.label] = exc
+            if failed:  # the primary's failure, if any, is the cause of the copy's
+                raise failed.get(self.primary.label) or failed[self.copy.label]
         except MediumError:
             # The machine is alive and knows the vote did not reach both media: take it back
             # from wherever it landed, so it is plainly not recorded and the card can be
@@ -551,9 +570,10 @@ class BallotBox:
         if self.ledger.consumed(entry.card_id):  # the crash came while settling: all done
             self._storage.write_at(JOURNAL_FILE, 0, bytes(JOURNAL_SIZE))
             return None
+        positions = {s: self.slot_position(s.contest_id, s.index) for s in entry.slots}
         found = [
-            (slot, self.primary.read_at(slot.file, slot.index * SLOT_SIZE, SLOT_SIZE),
-             self.copy.read_at(slot.file, slot.index * SLOT_SIZE, SLOT_SIZE))
+            (slot, self.primary.read_at(*positions[slot], SLOT_SIZE),
+             self.copy.read_at(*positions[slot], SLOT_SIZE))
             for slot in entry.slots
         ]
         written = [(s, p, c) for s, p, c in found if p != EMPTY_SLOT or c != EMPTY_SLOT]
@@ -568,7 +588,7 @@ class BallotBox:
                 for slot, p, c in written:
                     for store, held in ((self.primary, p), (self.copy, c)):
                         if held != EMPTY_SLOT:
-                            store.write_at(slot.file, slot.index * SLOT_SIZE, EMPTY_SLOT)
+                            store.write_at(*positions[slot], EMPTY_SLOT)
             outcome = RecoveryOutcome(entry.card_id, recorded)
         self._storage.write_at(JOURNAL_FILE, 0, bytes(JOURNAL_SIZE))
         return outcome

@@ -17,7 +17,7 @@ from election.fields import FieldReader, whole
 
 JOURNAL_FILE = "journal.bin"
 JOURNAL_SIZE = 4096
-MAGIC = b"TJ01"
+MAGIC = b"TJ02"  # /2: slots are named by contest and index only (media format v2)
 _HEAD = len(MAGIC) + 4
 _DIGEST = 32
 
@@ -28,10 +28,11 @@ class JournalUnreadable(ValueError):
 
 @dataclass(frozen=True)
 class ReservedSlot:
-    """The slot a contest's record goes to if the voter votes in it."""
+    """The slot a contest's record goes to if the voter votes in it: slot ``index`` of the
+    contest's table. Where that is on a medium comes from the medium's header (its table entry),
+    never from the journal (docs/media-format.md §7.5)."""
 
     contest_id: str
-    file: str
     index: int
 
 
@@ -57,7 +58,7 @@ def encode_journal(reservation: Reservation) -> bytes:
         "card_id": reservation.card_id,
         "contests": list(reservation.contests),
         "slots": [
-            {"contest_id": s.contest_id, "file": s.file, "index": s.index}
+            {"contest_id": s.contest_id, "index": s.index}
             for s in reservation.slots
         ],
     })
@@ -83,8 +84,7 @@ def decode_journal(data: bytes | None) -> Reservation | None:
         card_id=r.identifier("card_id"),
         contests=tuple(r.texts("contests")),
         slots=tuple(
-            whole(s, ReservedSlot(s.identifier("contest_id"), s.text("file"),
-                                  s.integer("index", minimum=0)))
+            whole(s, ReservedSlot(s.identifier("contest_id"), s.integer("index", minimum=0)))
             for s in r.items("slots")
         ),
     ))

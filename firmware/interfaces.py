@@ -3,6 +3,7 @@ for real hardware and as a simulator that fails the way the device fails."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
@@ -85,11 +86,26 @@ class MediumReplaced(MediumError):
     """The medium now in the slot is not the one verified at start-up (another medium id)."""
 
 
+class MediumWriteNotStarted(MediumError):
+    """A write that was to follow another (the copy's, after the primary's) was not made,
+    because that one failed or missed its deadline."""
+
+
+SlotWrite = tuple[str, int, bytes]  # (file, byte offset, bytes): one slot of a cast
+
+
 class WriteInFlight(Protocol):
-    """A medium write under way (``MediumStore.start_write_at``)."""
+    """Slot writes under way on one medium (``MediumStore.start_write_verified``)."""
 
     def wait(self) -> None:
-        """Return once the write is durable; raise the ``MediumError`` it failed with."""
+        """Return once every write is durable and was read back from the device unchanged;
+        raise the ``MediumError`` it failed with (``MediumCorrupted`` for a read-back that
+        differs, ``MediumSlow`` past the write deadline)."""
+        ...
+
+    def wait_durable(self) -> None:
+        """Return once every write is durable (its read-back may still be running); raise if
+        the writes failed or missed their deadline before that."""
         ...
 
 
@@ -108,10 +124,15 @@ class MediumStore(Protocol):
         """Overwrite bytes in an existing file and sync the file."""
         ...
 
-    def start_write_at(self, name: str, offset: int, data: bytes) -> WriteInFlight:
-        """Begin ``write_at`` and return at once; ``wait()`` on the result returns when the
-        bytes are durable (or raises what ``write_at`` would). Writes started on one medium
-        complete in the order they were started."""
+    def start_write_verified(
+        self, writes: Sequence[SlotWrite], after: WriteInFlight | None = None
+    ) -> WriteInFlight:
+        """Begin writing ``writes`` and return at once: every pwrite, then one sync per file
+        (so a ballot's slots cost one sync on the medium, not one per contest), then each write
+        read back from the device — not the page cache — and compared. With ``after`` (the
+        primary's writes, when this is the copy), nothing is written until ``after`` is durable,
+        and nothing at all if it fails (``MediumWriteNotStarted``). Started writes on one medium
+        run in the order they were started."""
         ...
 
     def create(self, name: str, size: int) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -16,13 +17,11 @@ DIRECTORY = "TOHYOKI"
 HEADER_FILE = f"{DIRECTORY}/MEDIUM.JSN"
 SEAL_FILE = f"{DIRECTORY}/SEAL.JSN"
 AUDIT_LOG_FILE = f"{DIRECTORY}/AUDIT.LOG"
-HEADER_FORMAT = "tohyoki-medium/1"
+# The one slot file of a medium: every contest's slot table, one contiguous region each, in the
+# package's contest order (§8.1); an 8.3 name so any FAT driver accepts it.
+SLOT_FILE = f"{DIRECTORY}/VOTES.SLT"
+HEADER_FORMAT = "tohyoki-medium/2"
 HEADER_PURPOSE = "medium-header"
-
-
-def table_file(index: int) -> str:
-    """Slot table of the index-th contest (1-based), an 8.3 name so any FAT driver accepts it."""
-    return f"{DIRECTORY}/C{index:02d}.SLT"
 
 
 class MediumRole(StrEnum):
@@ -34,9 +33,48 @@ class MediumRole(StrEnum):
 
 @dataclass(frozen=True)
 class TableEntry:
+    """One contest's slot table: ``slots`` slots of ``SLOT_SIZE`` bytes from byte ``offset`` of
+    the slot file (§8.2). Slot *i* is at ``offset + i × SLOT_SIZE``."""
+
     contest_id: str
-    file: str
+    offset: int
     slots: int
+
+    @property
+    def file(self) -> str:
+        """The file holding the table: always the medium's one slot file."""
+        return SLOT_FILE
+
+    @property
+    def size(self) -> int:
+        return self.slots * SLOT_SIZE
+
+    @property
+    def end(self) -> int:
+        """The byte just after the table's region: the next table's ``offset``."""
+        return self.offset + self.size
+
+    def slot_offset(self, index: int) -> int:
+        """Byte offset of slot ``index`` of this table in the slot file."""
+        if not 0 <= index < self.slots:
+            raise IndexError(f"{self.contest_id}: slot {index} is outside 0..{self.slots - 1}")
+        return self.offset + index * SLOT_SIZE
+
+
+def table_entries(tables: Iterable[tuple[str, int]]) -> tuple[TableEntry, ...]:
+    """``(contest_id, slots)`` in the package's contest order → entries laid out back to back
+    from byte 0 of the slot file, the only layout a reader accepts (§8.2)."""
+    entries: list[TableEntry] = []
+    offset = 0
+    for contest_id, slots in tables:
+        entries.append(TableEntry(contest_id, offset, slots))
+        offset += slots * SLOT_SIZE
+    return tuple(entries)
+
+
+def slot_file_size(tables: Iterable[TableEntry]) -> int:
+    """Exact size of the slot file: Σ slots × ``SLOT_SIZE``."""
+    return sum(t.size for t in tables)
 
 
 @dataclass(frozen=True)
@@ -60,7 +98,8 @@ class MediumHeader:
             "package_fingerprint": self.package_fingerprint,
             "slot_size": SLOT_SIZE,
             "tables": [
-                {"contest_id": t.contest_id, "file": t.file, "slots": t.slots} for t in self.tables
+                {"contest_id": t.contest_id, "offset": t.offset, "slots": t.slots}
+                for t in self.tables
             ],
         }
 
@@ -88,12 +127,18 @@ def decode_header(data: bytes) -> tuple[MediumHeader, SignedDocument]:
         election_id=r.identifier("election_id"),
         package_fingerprint=r.digest("package_fingerprint"),
         tables=tuple(
-            whole(t, TableEntry(t.identifier("contest_id"), t.text("file"),
+            whole(t, TableEntry(t.identifier("contest_id"), t.integer("offset"),
                                 t.integer("slots", minimum=1)))
             for t in r.items("tables")
         ),
     ))
-    for index, entry in enumerate(header.tables, start=1):
-        if entry.file != table_file(index) or entry.slots < 1:
-            raise DocumentUnreadable("記録媒体の見出しの表が不正です / medium header table list")
+    # The regions lie back to back from byte 0, in order, so they can never overlap (§8.2).
+    if header.tables != table_entries((t.contest_id, t.slots) for t in header.tables):
+        raise DocumentUnreadable(
+            "記録媒体の見出しの記録表の位置が不正です（先頭から隙間なく順に並んでいません） / medium "
+            "header table list: offsets are not contiguous from 0 in order")
+    if len({t.contest_id for t in header.tables}) != len(header.tables):
+        raise DocumentUnreadable(
+            "記録媒体の見出しに同じ選挙の記録表が二つあります / medium header table list names a "
+            "contest twice")
     return header, document

@@ -364,7 +364,7 @@ def test_counting_refuses_a_folder_with_a_foreign_medium(
 def test_counting_refuses_a_tampered_medium(setup: CountingSetup, tmp_path: Path) -> None:
     folder = tmp_path / "media"
     shutil.copytree(setup.day.root / "media", folder)
-    table = folder / "M-002-copy" / "TOHYOKI" / "C01.SLT"
+    table = folder / "M-002-copy" / "TOHYOKI" / "VOTES.SLT"
     table.write_bytes(_drop_first_record(table.read_bytes()))
     out = tmp_path / "result"
     refused(count(setup, out, media=(folder,)), "M-002-copy", "removed after sealing")

@@ -29,7 +29,15 @@ from election.package import CandidateStatus, SignedPackage, amend, sign_package
 from firmware import machine as fw
 from firmware.screens import Recorded
 from media.audit_log import AuditEntry, entry_hash
-from media.layout import AUDIT_LOG_FILE, HEADER_FILE, SEAL_FILE, MediumRole, decode_header
+from media.layout import (
+    AUDIT_LOG_FILE,
+    HEADER_FILE,
+    SEAL_FILE,
+    SLOT_FILE,
+    MediumRole,
+    TableEntry,
+    decode_header,
+)
 from media.seal import decode_seal
 from media.slot import SLOT_SIZE, Empty, Filled, decode_slot, split_table
 from tests.station import (
@@ -61,8 +69,9 @@ BALLOTS: dict[str, list[Ballot]] = {
         {"mayor": "mayor-1", "assembly": "assembly-3"},
     ],
 }
-MAYOR_TABLE = "TOHYOKI/C01.SLT"
-ASSEMBLY_TABLE = "TOHYOKI/C02.SLT"
+# Contests whose tables the tests edit: each a region of the medium's one slot file (§8.2).
+MAYOR_TABLE = "mayor"
+ASSEMBLY_TABLE = "assembly"
 
 
 @dataclass
@@ -171,8 +180,14 @@ def media(day: Day, tmp_path: Path) -> Path:
 # --- slot helpers -----------------------------------------------------------------------------
 
 
+def entry(path: Path, table: str) -> TableEntry:
+    """The contest's table entry, from the medium's header."""
+    return decode_header((path / HEADER_FILE).read_bytes())[0].table(table)
+
+
 def slots(path: Path, table: str) -> list[bytes]:
-    return split_table((path / table).read_bytes())
+    region = entry(path, table)
+    return split_table((path / SLOT_FILE).read_bytes()[region.offset : region.end])
 
 
 def filled(path: Path, table: str) -> list[int]:
@@ -184,9 +199,10 @@ def empty(path: Path, table: str) -> list[int]:
 
 
 def write_slot(path: Path, table: str, index: int, raw: bytes) -> None:
-    data = bytearray((path / table).read_bytes())
-    data[index * SLOT_SIZE : (index + 1) * SLOT_SIZE] = raw
-    (path / table).write_bytes(bytes(data))
+    start = entry(path, table).slot_offset(index)
+    data = bytearray((path / SLOT_FILE).read_bytes())
+    data[start : start + SLOT_SIZE] = raw
+    (path / SLOT_FILE).write_bytes(bytes(data))
 
 
 def machine_key(day: Day, machine_id: str) -> Ed25519PrivateKey:
@@ -395,20 +411,20 @@ def test_a_flipped_checksum_byte_with_the_sealed_record_intact_still_counts(
     whose record is exactly what was sealed is counted, as the seal says it must be."""
     path = media / "M-001-primary"
     before = read_medium(path, day.versions)
-    index = filled(path, MAYOR_TABLE)[0]
-    data = bytearray((path / MAYOR_TABLE).read_bytes())
-    data[index * SLOT_SIZE + 6 + 1200 + 3] ^= 0x01  # inside the slot checksum, after the record
-    (path / MAYOR_TABLE).write_bytes(bytes(data))
+    start = entry(path, MAYOR_TABLE).slot_offset(filled(path, MAYOR_TABLE)[0])
+    data = bytearray((path / SLOT_FILE).read_bytes())
+    data[start + 6 + 1200 + 3] ^= 0x01  # inside the slot checksum, after the record
+    (path / SLOT_FILE).write_bytes(bytes(data))
     after = read_medium(path, day.versions)
     assert after.tables["mayor"].digests == before.tables["mayor"].digests
 
 
 def test_flipped_bit_in_a_record_is_damage(media: Path, day: Day) -> None:
     path = media / "M-001-primary"
-    index = filled(path, MAYOR_TABLE)[0]
-    data = bytearray((path / MAYOR_TABLE).read_bytes())
-    data[index * SLOT_SIZE + 600] ^= 0x10
-    (path / MAYOR_TABLE).write_bytes(bytes(data))
+    start = entry(path, MAYOR_TABLE).slot_offset(filled(path, MAYOR_TABLE)[0])
+    data = bytearray((path / SLOT_FILE).read_bytes())
+    data[start + 600] ^= 0x10
+    (path / SLOT_FILE).write_bytes(bytes(data))
     with pytest.raises(MediumDamaged, match="damaged slot"):
         read_medium(path, day.versions)
 
@@ -416,13 +432,14 @@ def test_flipped_bit_in_a_record_is_damage(media: Path, day: Day) -> None:
 @pytest.mark.parametrize("cut", [1, SLOT_SIZE, SLOT_SIZE + 7])
 def test_truncated_slot_table_is_damage(media: Path, day: Day, cut: int) -> None:
     path = media / "M-003-primary"
-    data = (path / ASSEMBLY_TABLE).read_bytes()
-    (path / ASSEMBLY_TABLE).write_bytes(data[:-cut])
-    with pytest.raises(MediumDamaged, match="table size wrong"):
+    data = (path / SLOT_FILE).read_bytes()  # assembly's region is the last
+    assert entry(path, ASSEMBLY_TABLE).end == len(data)
+    (path / SLOT_FILE).write_bytes(data[:-cut])
+    with pytest.raises(MediumDamaged, match="slot file is"):
         read_medium(path, day.versions)
 
 
-@pytest.mark.parametrize("missing", [MAYOR_TABLE, AUDIT_LOG_FILE])
+@pytest.mark.parametrize("missing", [SLOT_FILE, AUDIT_LOG_FILE])
 def test_missing_file_is_damage(media: Path, day: Day, missing: str) -> None:
     (media / "M-003-primary" / missing).unlink()
     with pytest.raises(MediumDamaged, match="is missing"):
@@ -440,9 +457,9 @@ def test_missing_or_garbled_header_is_not_a_vote_medium(media: Path, day: Day) -
 
 def test_damaged_medium_blocks_counting(media: Path, day: Day) -> None:
     path = media / "M-003-primary"
-    (path / MAYOR_TABLE).write_bytes((path / MAYOR_TABLE).read_bytes()[:-1])
+    (path / SLOT_FILE).write_bytes((path / SLOT_FILE).read_bytes()[:-1])
     imported = import_media(sorted(media.iterdir()), day.versions, {})
-    assert any("M-003-primary" in p and "table size wrong" in p for p in imported.problems)
+    assert any("M-003-primary" in p and "slot file is" in p for p in imported.problems)
 
 
 # --- primary, copy and duplicates (art. 10) ---------------------------------------------------

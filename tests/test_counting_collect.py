@@ -77,17 +77,17 @@ def test_a_medium_is_collected_read_only_checked_and_imports(tmp_path: Path) -> 
         # the same medium comes back altered: refused and named, the first copy kept
         writer = mounting.mount(loop.device, tmp_path / "writer", use_fuse=True)
         try:
-            table = tmp_path / "writer" / "TOHYOKI" / "C01.SLT"
+            table = tmp_path / "writer" / "TOHYOKI" / "VOTES.SLT"
             flipped = table.read_bytes()[7] ^ 0x01
             with open(table, "r+b") as handle:  # in place, as a stray write would
                 handle.seek(7)
                 handle.write(bytes([flipped]))
         finally:
             mounting.unmount(writer)
-        kept = (first.folder / "TOHYOKI" / "C01.SLT").read_bytes()
+        kept = (first.folder / "TOHYOKI" / "VOTES.SLT").read_bytes()
         assert collector.handle(MediaEvent("add", accept)) is None
         assert "different content" in said[-1]
-        assert (first.folder / "TOHYOKI" / "C01.SLT").read_bytes() == kept
+        assert (first.folder / "TOHYOKI" / "VOTES.SLT").read_bytes() == kept
         assert not list(work.iterdir())  # every temporary mount point is gone
     finally:
         loop.detach()

@@ -21,15 +21,18 @@ from counting import importer
 from counting.importer import ImportResult, import_media
 from counting.medium_reader import (
     ForeignMedium,
+    MediumDamaged,
     SealMismatch,
     TablesMismatch,
     read_medium,
 )
 from counting.tally import ContestResult, CountInterrupted, RecordChangedSinceImport, tally
 from counting.unlock import unlock
-from media.layout import HEADER_FILE, SEAL_FILE, MediumRole, decode_header, table_file
+from media.counting_key import private_key
+from media.layout import HEADER_FILE, SEAL_FILE, SLOT_FILE, MediumRole, decode_header
 from media.seal import SealedTable, decode_seal
-from media.slot import EMPTY_SLOT, SLOT_SIZE, Filled, decode_slot, table_digest
+from media.slot import EMPTY_SLOT, SLOT_SIZE, Filled, decode_slot, split_table, table_digest
+from media.vote_record import RecordUnreadable, decrypt_vote
 
 MACHINES, VOTERS = 24, 120
 
@@ -61,25 +64,42 @@ def as_truth(results: Sequence[ContestResult]) -> dict[str, dict[str, int]]:
     return out
 
 
-def slot_table(path: Path, contest_index: int = 1) -> Path:
-    return path / table_file(contest_index)
+@dataclasses.dataclass(frozen=True)
+class Table:
+    """One contest's slot table on a medium: its region of the slot file (§8.2)."""
+
+    file: Path
+    offset: int
+    slots: int
+
+    def read(self) -> bytes:
+        with self.file.open("rb") as f:
+            f.seek(self.offset)
+            return f.read(self.slots * SLOT_SIZE)
 
 
-def filled_slots(table: Path) -> list[int]:
-    data = table.read_bytes()
-    return [i for i in range(len(data) // SLOT_SIZE)
-            if isinstance(decode_slot(data[i * SLOT_SIZE:(i + 1) * SLOT_SIZE]), Filled)]
+def slot_table(path: Path, contest_index: int = 1) -> Table:
+    """The contest_index-th (1-based) contest's table, from the medium's header."""
+    header, _ = decode_header((path / HEADER_FILE).read_bytes())
+    entry = header.tables[contest_index - 1]
+    return Table(path / SLOT_FILE, entry.offset, entry.slots)
 
 
-def write_slot(table: Path, index: int, raw: bytes) -> None:
-    with table.open("r+b") as f:
-        f.seek(index * SLOT_SIZE)
+def filled_slots(table: Table) -> list[int]:
+    return [i for i, raw in enumerate(split_table(table.read()))
+            if isinstance(decode_slot(raw), Filled)]
+
+
+def write_slot(table: Table, index: int, raw: bytes) -> None:
+    assert 0 <= index < table.slots
+    with table.file.open("r+b") as f:
+        f.seek(table.offset + index * SLOT_SIZE)
         f.write(raw)
 
 
-def read_slot(table: Path, index: int) -> bytes:
-    with table.open("rb") as f:
-        f.seek(index * SLOT_SIZE)
+def read_slot(table: Table, index: int) -> bytes:
+    with table.file.open("rb") as f:
+        f.seek(table.offset + index * SLOT_SIZE)
         return f.read(SLOT_SIZE)
 
 
@@ -89,7 +109,7 @@ def reseal(path: Path, election: Election, **changes: object) -> None:
     seal, _ = decode_seal((path / SEAL_FILE).read_bytes())
     tables = []
     for i, t in enumerate(seal.tables, start=1):
-        data = (path / table_file(i)).read_bytes()
+        data = slot_table(path, i).read()
         records = [s.record for s in (decode_slot(data[j:j + SLOT_SIZE])
                                       for j in range(0, len(data), SLOT_SIZE))
                    if isinstance(s, Filled)]
@@ -231,7 +251,7 @@ def test_records_added_or_removed(election: Election, media: Path, change: str) 
     table = slot_table(path)
     filled = filled_slots(table)
     if change == "added":
-        empty = next(i for i in range(10_000) if i not in filled)
+        empty = next(i for i in range(table.slots) if i not in filled)
         other = slot_table(media / "G-0002-primary")
         write_slot(table, empty, read_slot(other, filled_slots(other)[0]))
     else:
@@ -239,6 +259,65 @@ def test_records_added_or_removed(election: Election, media: Path, change: str) 
     result = import_media([path], election.versions, {})
     [problem] = result.problems
     assert f"records were {change}" in problem and "G-0003" in problem
+
+
+@pytest.mark.parametrize("change", ["one byte longer", "one slot shorter"])
+def test_a_slot_file_of_the_wrong_size_is_refused(election: Election, media: Path,
+                                                  change: str) -> None:
+    """VOTES.SLT MUST be exactly Σ slots × 1280 bytes (§8.2 check 4, §13 step 4)."""
+    path = media / "G-0002-primary"
+    file = path / SLOT_FILE
+    size = file.stat().st_size
+    header, _ = decode_header((path / HEADER_FILE).read_bytes())
+    assert size == sum(t.slots for t in header.tables) * SLOT_SIZE
+    with file.open("r+b") as f:
+        f.truncate(size + 1 if change == "one byte longer" else size - SLOT_SIZE)
+    with pytest.raises(MediumDamaged, match="slot file is"):
+        read_medium(path, election.versions)
+    result = import_media([path], election.versions, {})
+    assert finding(result, "G-0002-primary").problem == "MediumDamaged"
+    assert result.counted == ()
+
+
+def test_each_contest_is_read_from_its_own_region(election: Election, media: Path) -> None:
+    """Records are attributed to the contest whose region of VOTES.SLT holds them — by the
+    reader that keeps records and by the positions the streamed tally reads again — and each
+    decrypts only as a record of that contest."""
+    path = media / "G-0001-primary"
+    header, _ = decode_header((path / HEADER_FILE).read_bytes())
+    assert [t.contest_id for t in header.tables] == ["mayor", "assembly"]
+    kept = read_medium(path, election.versions, keep_records=True)
+    streamed = read_medium(path, election.versions, keep_records=False)
+    with unlock(election.key_holder_cards()[:3], election.counting_public) as key:
+        secret = private_key(bytes(key.raw))
+    for index, entry in enumerate(header.tables, start=1):
+        table = slot_table(path, index)
+        assert table.offset == entry.offset == (0 if index == 1 else header.tables[0].end)
+        slots = split_table(table.read())
+        filled = filled_slots(table)
+        records = [decode_slot(slots[i]) for i in filled]
+        expected = [r.record for r in records if isinstance(r, Filled)]
+        assert filled and kept.records[entry.contest_id] == expected
+        found = streamed.tables[entry.contest_id]
+        assert found.offset == entry.offset and found.slots.tolist() == filled
+        other = "assembly" if entry.contest_id == "mayor" else "mayor"
+        for record in expected[:5]:
+            decrypt_vote(secret, election.versions[-1].package.election_id, entry.contest_id,
+                         record)
+            with pytest.raises(RecordUnreadable):
+                decrypt_vote(secret, election.versions[-1].package.election_id, other, record)
+
+
+def test_a_record_added_to_the_second_contest_is_charged_to_it(election: Election,
+                                                              media: Path) -> None:
+    path = media / "G-0003-primary"
+    assembly = slot_table(path, 2)
+    other = slot_table(media / "G-0002-primary", 2)
+    empty = next(i for i in range(assembly.slots) if i not in filled_slots(assembly))
+    write_slot(assembly, empty, read_slot(other, filled_slots(other)[0]))
+    [problem] = import_media([path], election.versions, {}).problems
+    assert "assembly の記録数" in problem and "records were added" in problem
+    assert "mayor" not in problem
 
 
 def test_copy_alone_needs_a_recorded_decision(election: Election, media: Path) -> None:
@@ -262,7 +341,7 @@ def test_duplicate_ciphertext_is_a_problem(election: Election, media: Path, wher
     filled = filled_slots(table)
     source = slot_table(media / "G-0002-primary") if where == "across machines" else table
     raw = read_slot(source, filled_slots(source)[0])
-    empty = next(i for i in range(10_000) if i not in filled)
+    empty = next(i for i in range(table.slots) if i not in filled)
     write_slot(table, empty, raw)
     reseal(path, election)
     read_medium(path, election.versions)  # valid on its own
@@ -317,8 +396,8 @@ def test_a_table_cut_short_after_import_is_caught_at_decryption(
     imported = import_media(paths, election.versions, {}, keep_records=False)
     table = slot_table(paths[0])
     slot = filled_slots(table)[len(filled_slots(table)) // 2]
-    with table.open("r+b") as f:
-        f.truncate(slot * SLOT_SIZE + 100 if cut == "inside a record" else 0)
+    with table.file.open("r+b") as f:
+        f.truncate(table.offset + slot * SLOT_SIZE + 100 if cut == "inside a record" else 0)
     with unlock(election.key_holder_cards()[:3], election.counting_public) as key:
         with pytest.raises(RecordChangedSinceImport, match="import again"):
             tally(election.versions[-1].package, imported.counted, key.raw, workers=workers)

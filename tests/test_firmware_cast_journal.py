@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from drivers.storage import SimulatedCrash
+from election import canonical
 from firmware import machine as fw
 from firmware.ballot_box import BallotBoxError
 from firmware.booth_screens import VoterSettingsMenu
@@ -19,6 +20,7 @@ from firmware.cast_journal import (
     encode_journal,
 )
 from firmware.screens import Notice, Recorded, Standby
+from media.layout import SLOT_FILE
 from media.slot import EMPTY_SLOT, SLOT_SIZE
 from tests.test_firmware_support import (
     Insert,
@@ -41,9 +43,35 @@ def test_the_journal_names_the_card_and_its_slots_once_the_card_is_accepted() ->
     entry = decode_journal(station.storage.files[JOURNAL_FILE])
     assert entry is not None and entry.card_id == f"{station.card_counter:032x}"
     assert {s.contest_id for s in entry.slots} == {"mayor", "assembly"}
-    for slot in entry.slots:  # reserved slots are empty on both media
+    box = station.machine.ballot_box
+    assert box.header is not None
+    for slot in entry.slots:  # reserved slots are empty on both media, in their own region
+        file, offset = box.slot_position(slot.contest_id, slot.index)
+        table = box.header.table(slot.contest_id)
+        assert file == SLOT_FILE and offset == table.offset + slot.index * SLOT_SIZE
+        assert table.offset <= offset < table.end
         for medium in (station.primary, station.copy):
-            assert medium.read_at(slot.file, slot.index * SLOT_SIZE, SLOT_SIZE) == EMPTY_SLOT
+            assert medium.read_at(file, offset, SLOT_SIZE) == EMPTY_SLOT
+    # the body names contest and slot index only: where that is comes from the header (§7.5)
+    raw = station.storage.files[JOURNAL_FILE]
+    assert raw[:4] == b"TJ02"
+    body = canonical.decode_object(raw[8 : 8 + int.from_bytes(raw[4:8], "big")])
+    assert [sorted(s) for s in body["slots"]] == [["contest_id", "index"]] * 2
+
+
+def test_a_journal_naming_a_slot_the_header_does_not_have_is_refused_not_written() -> None:
+    station = open_station()
+    box = station.machine.ballot_box
+    run_flow(station, voter_flow(station.voting_card(), FIRST))
+    before = assert_mirrored(station)
+    assert box.header is not None
+    beyond = box.header.table("mayor").slots  # would be the first slot of assembly's region
+    for slot in (ReservedSlot("mayor", beyond), ReservedSlot("governor", 0)):
+        station.storage.files[JOURNAL_FILE] = bytearray(encode_journal(
+            Reservation("b" * 32, ("mayor",), (slot,))))
+        with pytest.raises(BallotBoxError, match="no slot"):
+            box.recover()
+        assert assert_mirrored(station) == before
 
 
 def test_confirming_writes_no_internal_storage_before_the_vote_is_on_both_media() -> None:
@@ -120,7 +148,7 @@ def test_a_journal_entry_torn_at_every_byte_is_no_vote_and_is_cleared() -> None:
     run_flow(station, voter_flow(station.voting_card(), FIRST))
     before = assert_mirrored(station)
     entry = encode_journal(Reservation("b" * 32, ("mayor",),
-                                       (ReservedSlot("mayor", "TOHYOKI/C01.SLT", 5),)))
+                                       (ReservedSlot("mayor", 5),)))
     whole = len(entry.rstrip(b"\0"))
     for k in range(whole):
         station.storage.files[JOURNAL_FILE] = entry[:k] + bytes(JOURNAL_SIZE - k)

@@ -15,7 +15,7 @@ from firmware import machine as fw
 from firmware.booth_screens import VoterSettingsMenu
 from firmware.interfaces import VotingCardPhase
 from firmware.screens import AdminMenu, AdminPin, ContestChoice, Notice, Phase, Recorded, Standby
-from media.layout import SEAL_FILE, table_file
+from media.layout import SEAL_FILE
 from media.slot import SLOT_SIZE, encode_slot
 from media.vote_record import CIPHERTEXT_LENGTH
 from tests.station import Station, admin_card, make_station
@@ -158,7 +158,8 @@ def _record_in(medium_name: str) -> Callable[[Station], None]:
         medium = station.primary if medium_name == "primary" else station.copy
         slot = encode_slot(bytes(range(256)) * (CIPHERTEXT_LENGTH // 256) + bytes(
             CIPHERTEXT_LENGTH % 256))
-        medium.files[table_file(2)][5 * SLOT_SIZE : 6 * SLOT_SIZE] = slot
+        file, offset = station.machine.ballot_box.slot_position("assembly", 5)
+        medium.files[file][offset : offset + SLOT_SIZE] = slot
 
     return put
 
@@ -172,7 +173,8 @@ def _seal_on(medium_name: str) -> Callable[[Station], None]:
 
 
 def _flipped_bit(station: Station) -> None:
-    station.copy.flip(table_file(1), 3 * SLOT_SIZE + 100)
+    file, offset = station.machine.ballot_box.slot_position("mayor", 3)
+    station.copy.flip(file, offset + 100)
 
 
 NOT_EMPTY = {

@@ -17,6 +17,8 @@ import pytest
 from drivers.storage import SimulatedCrash
 from firmware import machine as fw
 from firmware.screens import AdminMenu, Notice, Phase, Recorded
+from media.layout import SLOT_FILE
+from media.slot import SLOT_SIZE
 from tests.station import Station
 from tests.test_firmware_support import (
     Pull,
@@ -178,6 +180,22 @@ def test_a_copy_missing_a_record_is_found_at_boot() -> None:
     station.copy.files[table] = bytearray(len(station.copy.files[table]))
     screen = station.reboot()
     assert isinstance(screen, Notice) and "一致しません" in screen.ja, screen
+    assert station.machine.phase is Phase.PAUSED
+
+
+@pytest.mark.parametrize("medium", ["primary", "copy"])
+@pytest.mark.parametrize("change", [1, -SLOT_SIZE])
+def test_a_slot_file_of_the_wrong_size_is_refused_at_boot(medium: str, change: int) -> None:
+    """VOTES.SLT MUST be exactly Σ slots × 1280 bytes (§8.2 check 4): one byte more, or one
+    slot fewer (the last contest's region cut short), and the machine does not vote on it."""
+    station = open_station()
+    run_flow(station, voter_flow(station.voting_card(), FIRST))
+    files = getattr(station, medium).files
+    size = len(files[SLOT_FILE])
+    files[SLOT_FILE] = files[SLOT_FILE] + bytearray(1) if change > 0 else files[SLOT_FILE][:change]
+    screen = station.reboot()
+    assert isinstance(screen, Notice) and "the slot file has the wrong size" in screen.ja, screen
+    assert f"{size + change} bytes, not {size}" in screen.ja
     assert station.machine.phase is Phase.PAUSED
 
 

@@ -21,10 +21,11 @@ from firmware.audit import FORBIDDEN_DETAIL_KEYS, AuditLog
 from firmware.ballot_box import BallotBox
 from firmware.cast_journal import JOURNAL_FILE, decode_journal
 from firmware.screens import Recorded, Review, Standby
-from media.layout import DIRECTORY
-from media.slot import SLOT_SIZE, Empty, decode_slot, split_table
-from media.vote_record import CIPHERTEXT_LENGTH
-from tests.station import Station
+from media.counting_key import private_key
+from media.layout import DIRECTORY, SLOT_FILE, TableEntry, slot_file_size
+from media.slot import Empty, Filled, decode_slot, split_table
+from media.vote_record import CIPHERTEXT_LENGTH, decrypt_vote
+from tests.station import COUNTING_PRIVATE, Station
 from tests.test_firmware_support import (
     ALL_CANDIDATE_IDS,
     CANDIDATES,
@@ -49,13 +50,18 @@ def _every_candidate_once(station: Station) -> None:
             "mayor": mayor[i % len(mayor)], "assembly": assembly[i % len(assembly)]}))
 
 
+def _region(data: bytes | bytearray, entry: TableEntry) -> list[bytes]:
+    """A contest's slots: its region of the slot file."""
+    return split_table(bytes(data[entry.offset : entry.end]))
+
+
 def _slot_tables(station: Station) -> dict[str, list[int]]:
-    """Which slots are filled, per table file, on the primary."""
+    """Which slots are filled, per contest's table, on the primary."""
     header = station.machine.ballot_box.header
     assert header is not None
     return {
-        e.file: [i for i, s in enumerate(split_table(bytes(station.primary.files[e.file])))
-                 if not isinstance(decode_slot(s), Empty)]
+        e.contest_id: [i for i, s in enumerate(_region(station.primary.files[SLOT_FILE], e))
+                       if not isinstance(decode_slot(s), Empty)]
         for e in header.tables
     }
 
@@ -209,8 +215,7 @@ def _fresh_box(slots: int = SLOTS) -> tuple[Station, BallotBox]:
 def _empty_tables(station: Station, box: BallotBox) -> None:
     assert box.header is not None
     for medium in (station.primary, station.copy):
-        for entry in box.header.tables:
-            medium.files[entry.file] = bytearray(entry.slots * SLOT_SIZE)
+        medium.files[SLOT_FILE] = bytearray(slot_file_size(box.header.tables))
     box._free = None  # the tables were emptied behind the ballot box's back
 
 
@@ -226,7 +231,7 @@ def _slots_in_cast_order(station: Station, box: BallotBox, seed: int, casts: int
         box.cast("c" * 32, ("mayor",), {"mayor": record}, lambda: None)
         cast_records.append(record)
     assert box.header is not None
-    table = split_table(bytes(station.primary.files[box.header.table("mayor").file]))
+    table = _region(station.primary.files[SLOT_FILE], box.header.table("mayor"))
     where = {}
     for index, raw in enumerate(table):
         slot = decode_slot(raw)
@@ -330,28 +335,36 @@ def test_the_first_vote_of_the_day_lands_anywhere() -> None:
     assert chi_square(_first_slot_buckets(_sequential, 50)) > CHI2_7_P001
 
 
-def test_contests_voted_together_land_in_unlinked_slots_in_different_files() -> None:
+def test_contests_voted_together_land_in_unlinked_slots_of_their_own_regions() -> None:
     """Art. 14: one voter's mayor and assembly records, seen by someone watching the media
-    after every vote, sit in independent slots of different files."""
+    after every vote, sit in independent slots, each inside its own contest's region of the one
+    slot file (a vote for contest 2 never lands in contest 1's region, nor the reverse)."""
     station = open_station(slots=SLOTS)
     header = station.machine.ballot_box.header
     assert header is not None
-    mayor_file, assembly_file = header.table("mayor").file, header.table("assembly").file
-    assert mayor_file != assembly_file
+    mayor, assembly = header.table("mayor"), header.table("assembly")
+    assert mayor.end == assembly.offset and assembly.end == len(station.primary.files[SLOT_FILE])
     pick = random.Random(5)
-    before = {f: split_table(bytes(station.primary.files[f])) for f in (mayor_file, assembly_file)}
+    secret = private_key(COUNTING_PRIVATE)
+    before = split_table(bytes(station.primary.files[SLOT_FILE]))
     pairs = []
     for _ in range(CASTS):
         run_flow(station, voter_flow(station.voting_card(), {
             "mayor": pick.choice(CANDIDATES["mayor"]),
             "assembly": pick.choice(CANDIDATES["assembly"])}))
-        changed = {}
-        for f in (mayor_file, assembly_file):
-            after = split_table(bytes(station.primary.files[f]))
-            diff = [i for i, (a, b) in enumerate(zip(before[f], after, strict=True)) if a != b]
-            assert len(diff) == 1
-            changed[f], before[f] = diff[0], after
-        pairs.append((changed[mayor_file], changed[assembly_file]))
+        after = split_table(bytes(station.primary.files[SLOT_FILE]))
+        diff = [i for i, (a, b) in enumerate(zip(before, after, strict=True)) if a != b]
+        before = after
+        # one slot of each region, each now holding a record of its own contest
+        in_mayor = [i for i in diff if i < mayor.slots]
+        in_assembly = [i - mayor.slots for i in diff
+                       if mayor.slots <= i < mayor.slots + assembly.slots]
+        assert len(diff) == 2 and len(in_mayor) == len(in_assembly) == 1, diff
+        for contest, i in (("mayor", diff[0]), ("assembly", diff[1])):
+            slot = decode_slot(after[i])
+            assert isinstance(slot, Filled)
+            decrypt_vote(secret, header.election_id, contest, slot.record)  # else unreadable
+        pairs.append((in_mayor[0], in_assembly[0]))
     mayor = [m for m, _ in pairs]
     assembly = [a for _, a in pairs]
     assert abs(spearman(mayor, assembly)) < 0.3  # s.d. ≈ 0.071 when independent

@@ -87,16 +87,16 @@ def test_a_real_medium_is_mounted_safely_in_its_port_and_detached_when_removed(
         mountpoint = bay.mountpoint("primary")
         assert {"nosuid", "nodev", "noexec"} <= mounting.mounted_options(mountpoint)
         medium = bay.medium("primary", "正本 / primary")
-        medium.create("TOHYOKI/C01.SLT", 1280 * 4)
-        medium.write_at("TOHYOKI/C01.SLT", 1280, b"\x01" * 1280)
-        assert medium.read_at("TOHYOKI/C01.SLT", 1280, 1280) == b"\x01" * 1280
+        medium.create("TOHYOKI/VOTES.SLT", 1280 * 4)
+        medium.write_at("TOHYOKI/VOTES.SLT", 1280, b"\x01" * 1280)
+        assert medium.read_at("TOHYOKI/VOTES.SLT", 1280, 1280) == b"\x01" * 1280
         bay.mounted["primary"].yank()  # pulled out: its driver is gone
         events.put(MediaEvent("remove", accept))
         assert len(bay.drain()) == 1 and "primary" not in bay.mounted
         with pytest.raises(MediumRemoved):
-            medium.read("TOHYOKI/C01.SLT")
+            medium.read("TOHYOKI/VOTES.SLT")
         with pytest.raises(MediumRemoved):  # never written onto the machine's own disk
-            medium.create("TOHYOKI/C02.SLT", 1280)
+            medium.create("TOHYOKI/VOTES.SLT", 1280)
         assert not mountpoint.exists() or not any(mountpoint.iterdir())
         assert not bay.drain()  # nothing more queued
     finally:

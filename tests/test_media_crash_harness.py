@@ -100,12 +100,17 @@ def test_enumeration_covers_casting_closing_and_every_kind_of_point(points: list
     kinds = {line.split()[1] for line in points}
     assert {"write", "fsync", "rename", "fsync-dir", "pwrite", "append"} <= kinds
     targets = " ".join(points)
-    for where in ("storage/journal.bin", "cards.log", "audit.log", "state.json", "C01.SLT", "C02.SLT",
+    for where in ("storage/journal.bin", "cards.log", "audit.log", "state.json", "VOTES.SLT",
                   "SEAL.JSN", "AUDIT.LOG", "primary", "copy"):
         assert where in targets, where
-    # a voter passes ≥ 14 points (reservation 2, 2 slots × 2 media × 2, ledger 2, journal
-    # cleared 2), besides the audit log's
-    assert len(points) >= 14 * VOTERS
+    # a voter passes ≥ 12 points (reservation 2; per medium 2 slot pwrites and one sync; ledger
+    # 2; journal cleared 2), besides the audit log's
+    assert len(points) >= 12 * VOTERS
+    # and each medium syncs a ballot's two slots once (§7.5): a pwrite pair, then its fsync
+    for medium in ("primary", "copy"):
+        slot_file = [line.split()[1] for line in points if f"{medium}/TOHYOKI/VOTES.SLT" in line
+                     and line.split()[1] in ("pwrite", "fsync")]
+        assert slot_file == ["pwrite", "pwrite", "fsync"] * VOTERS, slot_file
 
 
 def test_sigkill_at_every_point_of_a_day_loses_no_vote_and_keeps_the_mirror(
@@ -146,7 +151,7 @@ def test_sigkill_during_recovery_at_every_point_of_the_restart(
     wanted = []
     for line in points:
         number, kind, target = line.split(maxsplit=2)
-        if (kind == "fsync" and ("C02.SLT" in target or "cards.log" in target)) or (
+        if (kind == "fsync" and ("VOTES.SLT" in target or "cards.log" in target)) or (
             kind == "rename" and "SEAL.JSN" in target
         ):
             wanted.append(int(number))

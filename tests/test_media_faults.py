@@ -19,7 +19,7 @@ from firmware import machine as fw
 from firmware.ballot_box import BallotBox, LedgerLine
 from firmware.booth_screens import VoterSettingsMenu
 from firmware.screens import AdminMenu, ContestChoice, Notice, Phase, Recorded
-from media.layout import HEADER_FILE
+from media.layout import HEADER_FILE, SLOT_FILE
 from media.slot import SLOT_SIZE, Damaged, Empty, Filled, decode_slot, encode_slot
 from tests.test_firmware_support import (
     Insert,
@@ -68,11 +68,15 @@ def test_a_media_fault_during_a_cast_stops_voting_and_the_vote_is_not_half_recor
 ) -> None:
     station = open_station()
     medium: SimulatedMedium = getattr(station, which)
+    # another machine's medium full of votes: every slot holds a record
+    full = encode_slot(bytes(1200))
+    foreign = {k: full * (len(v) // SLOT_SIZE) if k.endswith(".SLT") else bytes(v)
+               for k, v in getattr(open_station(seed=9), which).files.items()}
 
     def break_medium() -> None:
         if fault == "bad-sectors":
             for entry in station.machine.ballot_box._tables():
-                medium.bad_sectors.append((entry.file, 0, entry.slots * SLOT_SIZE))
+                medium.bad_sectors.append((entry.file, entry.offset, entry.end))
         elif fault == "slow":
             medium.slow = True
         elif fault == "read-only":
@@ -80,8 +84,7 @@ def test_a_media_fault_during_a_cast_stops_voting_and_the_vote_is_not_half_recor
         elif fault == "removed":
             medium.present = False
         else:  # another medium, initialised for the same machine and election, put in its place
-            other = open_station(seed=9)
-            medium.files = {k: bytearray(v) for k, v in getattr(other, which).files.items()}
+            medium.files = {k: bytearray(v) for k, v in foreign.items()}
 
     screen = _fault_during_cast(station, break_medium)
     assert words in screen.ja, screen.ja
@@ -89,7 +92,13 @@ def test_a_media_fault_during_a_cast_stops_voting_and_the_vote_is_not_half_recor
     assert entry.detail["reason"] == reason
     # Nothing half-done: the failing vote is on neither medium once the fault is cleared.
     if fault == "replaced":
-        return  # the original medium is gone from the simulator; its content was replaced
+        # The foreign medium (it may hold another machine's votes) was not written, not even to
+        # take the vote back; the medium left in place holds only the first voter's vote.
+        assert {k: bytes(v) for k, v in medium.files.items()} == foreign
+        kept = station.copy if which == "primary" else station.primary
+        held = station.machine.ballot_box.records(kept)
+        assert {c: len(r) for c, r in held.items()} == {"mayor": 1, "assembly": 1}
+        return
     medium.bad_sectors.clear()
     medium.slow = medium.read_only = False
     medium.present = True
@@ -231,7 +240,7 @@ def test_read_back_bypasses_the_page_cache(tmp_path: Path) -> None:
     assert data == primary.read(entry.file)[3 * SLOT_SIZE + 7 : 4 * SLOT_SIZE + 7]
     assert primary.read_back_mode in ("O_DIRECT", "fadvise-dontneed")
     # read at the very end of the file: a short aligned read still returns exactly the bytes
-    size = entry.slots * SLOT_SIZE
+    size = len(primary.read(entry.file))  # the slot file's end (after every contest's region)
     assert primary.read_at(entry.file, size - 5, 100) == primary.read(entry.file)[-5:]
 
 
@@ -322,6 +331,71 @@ def test_a_failed_primary_write_leaves_the_copy_untouched(
     assert {t: primary.read(t) for t in tables} == tables  # the primary's slot taken back
 
 
+def test_a_two_contest_ballot_costs_one_sync_per_medium(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every slot of a ballot is written to a medium before its one sync: a ballot for two
+    contests pays what a raw durable write pays, not one sync per contest (§7.5)."""
+    box, _, _ = _directory_box(tmp_path)
+    box.recover()
+    card = "c0ffee" * 5 + "02"
+    box.reserve(card, ("mayor", "assembly"))
+    happened = _slot_writes(monkeypatch, slow_primary=0.0, failing_primary=[])
+    box.cast(card, ("mayor", "assembly"), {"mayor": bytes(1200), "assembly": bytes(1200)},
+             lambda: None)
+    assert happened == [("primary", "pwrite"), ("primary", "pwrite"), ("primary", "durable"),
+                        ("copy", "pwrite"), ("copy", "pwrite"), ("copy", "durable")]
+
+
+def test_a_copy_that_reads_back_wrong_from_its_device_is_taken_back_from_both(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a real medium: the copy's read-back from its device returns one flipped bit (a failing
+    cell), so the cast fails with ``MediumCorrupted`` before "recorded", and the vote is
+    zeroed on both media again."""
+    from firmware.interfaces import MediumCorrupted
+
+    box, primary, copy = _directory_box(tmp_path)
+    box.recover()
+    before = {m.label: m.read(SLOT_FILE) for m in (primary, copy)}
+    real_read = copy._read_back
+    flipped: list[int] = []
+
+    def failing_cell(direct: int | None, path: str, offset: int, size: int) -> bytes:
+        data = real_read(direct, path, offset, size)
+        if not flipped and data != bytes(size):  # the first read-back of a written slot
+            flipped.append(offset)
+            return bytes([data[0] ^ 0x10]) + data[1:]
+        return data
+
+    monkeypatch.setattr(copy, "_read_back", failing_cell)
+    card = "c0ffee" * 5 + "03"
+    box.reserve(card, ("mayor",))
+    consumed: list[str] = []
+    with pytest.raises(MediumCorrupted):
+        box.cast(card, ("mayor",), {"mayor": bytes(1200)}, lambda: consumed.append(card))
+    assert flipped and not consumed
+    assert {m.label: m.read(SLOT_FILE) for m in (primary, copy)} == before
+
+
+def test_the_copy_is_not_started_when_the_primary_fails(tmp_path: Path) -> None:
+    """At the driver: a copy's writes that follow a primary's failed writes are never made,
+    and say why (``MediumWriteNotStarted``), whatever the primary failed with."""
+    from firmware.interfaces import MediumRemoved, MediumWriteNotStarted
+
+    _, primary, copy = _directory_box(tmp_path)
+    before = copy.read(SLOT_FILE)
+    plan = [(SLOT_FILE, 0, encode_slot(bytes(1200)))]
+    os.rename(primary.root, tmp_path / "pulled-out")
+    first = primary.start_write_verified(plan)
+    second = copy.start_write_verified(plan, after=first)
+    with pytest.raises(MediumRemoved):
+        first.wait()
+    with pytest.raises(MediumWriteNotStarted, match="not written"):
+        second.wait()
+    assert copy.read(SLOT_FILE) == before
+
+
 def test_removed_directory_medium_is_medium_removed(tmp_path: Path) -> None:
     box, primary, _ = _directory_box(tmp_path)
     from firmware.interfaces import MediumRemoved
@@ -352,7 +426,7 @@ def test_torn_slot_at_every_byte_boundary_is_resolved_by_recovery(tmp_path: Path
     record = random.Random(5).randbytes(1200)
     slot = encode_slot(record)
     index = next(i for i, s in enumerate(box.read_table(primary, entry)) if isinstance(s, Empty))
-    reserved = (ReservedSlot("mayor", entry.file, index),)
+    reserved = (ReservedSlot("mayor", index),)
     storage = box._storage
     storage.create(JOURNAL_FILE, JOURNAL_SIZE)
     complete = len(slot.rstrip(b"\0"))  # the slot's trailing zero padding needs no writing
@@ -425,7 +499,10 @@ def test_recorded_screen_only_after_both_read_backs(tmp_path: Path) -> None:
     leaves the voter without a recorded screen and the primary cleared again."""
     station = open_station()
     run_flow(station, voter_flow(station.voting_card(), FIRST, cast=False))
-    station.copy.bad_sectors.append(("TOHYOKI/C02.SLT", 0, 1 << 30))
+    header = station.machine.ballot_box.header
+    assert header is not None
+    assembly = header.table("assembly")  # only the second contest's region reads back wrong
+    station.copy.bad_sectors.append((assembly.file, assembly.offset, assembly.end))
     screen = station.machine.handle(fw.Cast())
     assert not isinstance(screen, Recorded)
     station.copy.bad_sectors.clear()

@@ -26,11 +26,13 @@ from media.demo_key import BANNER, read_demo_private_key, write_demo_private_key
 from media.layout import (
     HEADER_FORMAT,
     HEADER_PURPOSE,
+    SLOT_FILE,
     MediumHeader,
     MediumRole,
     TableEntry,
     decode_header,
-    table_file,
+    slot_file_size,
+    table_entries,
 )
 from media.seal import SEAL_PURPOSE, Seal, SealedTable, decode_seal
 from media.signed_document import DocumentUnreadable, encode_signed
@@ -274,7 +276,7 @@ HEADER = MediumHeader(
     machine_id="M-001",
     election_id=ELECTION,
     package_fingerprint="ab" * 32,
-    tables=(TableEntry("mayor", table_file(1), 64), TableEntry("assembly", table_file(2), 64)),
+    tables=table_entries([("mayor", 64), ("assembly", 64)]),
 )
 SEAL = Seal(
     machine_id="M-001",
@@ -291,15 +293,28 @@ SEAL = Seal(
 )
 
 
-def test_table_files_are_8_3_names() -> None:
-    assert table_file(1) == "TOHYOKI/C01.SLT" and table_file(12) == "TOHYOKI/C12.SLT"
+def test_one_slot_file_with_one_region_per_contest_back_to_back() -> None:
+    assert SLOT_FILE == "TOHYOKI/VOTES.SLT"  # an 8.3 name
+    assert HEADER_FORMAT == "tohyoki-medium/2"
+    mayor, assembly = HEADER.tables
+    assert (mayor.offset, assembly.offset) == (0, 64 * SLOT_SIZE) and mayor.end == assembly.offset
+    assert mayor.file == assembly.file == SLOT_FILE
+    assert slot_file_size(HEADER.tables) == 128 * SLOT_SIZE == assembly.end
+    assert assembly.slot_offset(0) == 64 * SLOT_SIZE and assembly.slot_offset(63) == 127 * SLOT_SIZE
+    with pytest.raises(IndexError):
+        mayor.slot_offset(64)  # would be assembly's slot 0
+    with pytest.raises(IndexError):
+        assembly.slot_offset(-1)
+    body = HEADER.to_body()
+    assert body["tables"] == [{"contest_id": "mayor", "offset": 0, "slots": 64},
+                              {"contest_id": "assembly", "offset": 81920, "slots": 64}]
 
 
 def test_header_round_trip_and_signature() -> None:
     data = HEADER.encode(MACHINE_KEY)
     header, document = decode_header(data)
     assert header == HEADER
-    assert header.table("assembly").file == "TOHYOKI/C02.SLT"
+    assert header.table("assembly").offset == 64 * SLOT_SIZE
     document.verify(MACHINE_PUB, HEADER_PURPOSE, "header")
     with pytest.raises(BadSignature):
         document.verify(OTHER_PUB, HEADER_PURPOSE, "header")
@@ -356,14 +371,35 @@ def test_document_with_extra_outer_field_is_unreadable() -> None:
 @pytest.mark.parametrize(
     "tables",
     [
-        (TableEntry("mayor", "TOHYOKI/C02.SLT", 64),),  # out of place
-        (TableEntry("mayor", "../C01.SLT", 64),),  # outside the directory
-        (TableEntry("mayor", table_file(1), 0),),  # no slots
+        (TableEntry("mayor", SLOT_SIZE, 64),),  # not from byte 0
+        (TableEntry("mayor", 1, 64),),  # not even slot-aligned
+        (TableEntry("mayor", 0, 64), TableEntry("assembly", 65 * SLOT_SIZE, 64)),  # a gap
+        (TableEntry("mayor", 0, 64), TableEntry("assembly", 63 * SLOT_SIZE, 64)),  # overlap
+        (TableEntry("mayor", 0, 64), TableEntry("assembly", 0, 64)),  # the same region
+        (TableEntry("mayor", 64 * SLOT_SIZE, 64), TableEntry("assembly", 0, 64)),  # out of order
+        (TableEntry("mayor", 0, 64), TableEntry("mayor", 64 * SLOT_SIZE, 64)),  # a contest twice
+        (TableEntry("mayor", 0, 0),),  # no slots
     ],
 )
 def test_header_table_list_is_checked(tables: tuple[TableEntry, ...]) -> None:
+    """Offsets MUST be contiguous from 0 in order (§8.2): two contests' slots never overlap."""
     with pytest.raises(DocumentUnreadable, match="table"):
         decode_header(replace(HEADER, tables=tables).encode(MACHINE_KEY))
+
+
+def test_header_of_format_1_or_with_a_table_file_member_is_refused() -> None:
+    body = HEADER.to_body()
+    body["format"] = "tohyoki-medium/1"
+    with pytest.raises(DocumentUnreadable, match="format"):
+        decode_header(encode_signed(body, MACHINE_KEY, HEADER_PURPOSE))
+    body = HEADER.to_body()
+    body["tables"][0]["file"] = "TOHYOKI/C01.SLT"  # version 1's member: unknown in version 2
+    with pytest.raises(DocumentUnreadable, match="table"):
+        decode_header(encode_signed(body, MACHINE_KEY, HEADER_PURPOSE))
+    body = HEADER.to_body()
+    del body["tables"][1]["offset"]
+    with pytest.raises(DocumentUnreadable, match="offset"):
+        decode_header(encode_signed(body, MACHINE_KEY, HEADER_PURPOSE))
 
 
 def test_header_with_another_slot_size_is_unreadable() -> None:

@@ -117,7 +117,7 @@ def test_a_day_of_votes_survives_unmount_and_remount(media: dict[str, object]) -
         _remount(media, role)
     counts = harness.check(work, VOTERS, close=True)
     assert counts["records"] == 2 * VOTERS
-    assert DirectoryMedium(work / "primary", "p").read_at("TOHYOKI/C01.SLT", 0, 8) is not None
+    assert DirectoryMedium(work / "primary", "p").read_at("TOHYOKI/VOTES.SLT", 0, 8) is not None
 
 
 @BOTH
@@ -153,13 +153,13 @@ def test_a_stalled_medium_misses_the_write_deadline(media: dict[str, object]) ->
     work: Path = media["work"]  # type: ignore[assignment]
     mounts: dict[str, mounting.Mounted] = media["mounts"]  # type: ignore[assignment]
     medium = DirectoryMedium(work / "primary", "正本 / primary", write_deadline=1.0)
-    medium.create("TOHYOKI/C01.SLT", 1280 * 16)
+    medium.create("TOHYOKI/VOTES.SLT", 1280 * 16)
     process = mounts["primary"].process
     assert process is not None
     os.kill(process.pid, signal.SIGSTOP)  # the card's controller hangs
     try:
         with pytest.raises(MediumSlow, match="slow or failing medium"):
-            medium.write_at("TOHYOKI/C01.SLT", 1280, b"\x01" * 1280)
+            medium.write_at("TOHYOKI/VOTES.SLT", 1280, b"\x01" * 1280)
     finally:
         os.kill(process.pid, signal.SIGCONT)
     threading.Event().wait(0.5)  # the stalled write completes once the medium answers again
@@ -169,7 +169,7 @@ def test_a_stalled_medium_misses_the_write_deadline(media: dict[str, object]) ->
 def test_read_only_and_full_media_are_reported_as_such(media: dict[str, object]) -> None:
     work: Path = media["work"]  # type: ignore[assignment]
     medium = DirectoryMedium(work / "copy", "副本 / copy")
-    medium.create("TOHYOKI/C01.SLT", 1280 * 4)
+    medium.create("TOHYOKI/VOTES.SLT", 1280 * 4)
     free = medium.free_bytes()
     if media["type"] == mounting.FAT32:
         assert free == -1  # fusefat reports no size (statvfs f_blocks = 0): "unknown"
@@ -187,7 +187,7 @@ def test_read_only_and_full_media_are_reported_as_such(media: dict[str, object])
                                     use_fuse=True)
     assert "ro" in mounting.mounted_options(work / "copy")
     with pytest.raises(MediumReadOnly):
-        medium.write_at("TOHYOKI/C01.SLT", 0, b"\x01" * 1280)
+        medium.write_at("TOHYOKI/VOTES.SLT", 0, b"\x01" * 1280)
     with pytest.raises(MediumReadOnly):
         medium.write_atomic("TOHYOKI/SEAL.JSN", b"{}")
 

@@ -15,7 +15,7 @@ from firmware import machine as fw
 from firmware.audit_events import AuditEvent
 from firmware.interfaces import VotingCardPhase
 from firmware.screens import AdminMenu, Notice, Phase, Recorded
-from media.layout import SEAL_FILE, table_file
+from media.layout import SEAL_FILE, SLOT_FILE
 from media.seal import decode_seal
 from media.signed_document import decode_signed
 from media.slot import SLOT_SIZE, encode_slot
@@ -107,12 +107,12 @@ def test_media_changed_overnight_refuse_the_reopening(tamper: str) -> None:
         slot = encode_slot(bytes(range(256)) * (CIPHERTEXT_LENGTH // 256)
                            + bytes(CIPHERTEXT_LENGTH % 256))
         for medium in (station.primary, station.copy):
-            table = medium.files[table_file(1)]
+            table = medium.files[SLOT_FILE]  # mayor's region comes first (offset 0)
             free = next(i for i in range(64) if not any(table[i * SLOT_SIZE:(i + 1) * SLOT_SIZE]))
             table[free * SLOT_SIZE:(free + 1) * SLOT_SIZE] = slot
     elif tamper == "record removed":
         for medium in (station.primary, station.copy):
-            table = medium.files[table_file(1)]
+            table = medium.files[SLOT_FILE]  # mayor's region comes first (offset 0)
             used = next(i for i in range(64) if any(table[i * SLOT_SIZE:(i + 1) * SLOT_SIZE]))
             table[used * SLOT_SIZE:(used + 1) * SLOT_SIZE] = bytes(SLOT_SIZE)
     else:
@@ -208,7 +208,7 @@ def test_a_final_close_over_media_changed_overnight_is_refused() -> None:
     station = make_station()
     first_day(station)
     for medium in (station.primary, station.copy):
-        table = medium.files[table_file(1)]
+        table = medium.files[SLOT_FILE]  # mayor's region comes first (offset 0)
         used = next(i for i in range(64) if any(table[i * SLOT_SIZE:(i + 1) * SLOT_SIZE]))
         table[used * SLOT_SIZE:(used + 1) * SLOT_SIZE] = bytes(SLOT_SIZE)
     printed = len(station.printer.printed)

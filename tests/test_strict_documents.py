@@ -30,7 +30,7 @@ DIGEST = "ab" * 32
 SEAL = Seal("M-001", "tsukuba-2026-11", DIGEST, 1, True, (SealedTable("mayor", 3, DIGEST),),
             3, 0, 10, DIGEST)
 HEADER = MediumHeader("0011223344556677", MediumRole.PRIMARY, "M-001", "tsukuba-2026-11", DIGEST,
-                      (TableEntry("mayor", "TOHYOKI/C01.SLT", 64),))
+                      (TableEntry("mayor", 0, 64),))
 TOKEN = VotingCardToken("00" * 16, "tsukuba-2026-11", "p01", "R-p01", ("mayor",), False,
                         ELECTION_DAY + timedelta(minutes=30))
 

@@ -39,9 +39,10 @@ from media.layout import (
     HEADER_FORMAT,
     HEADER_PURPOSE,
     SEAL_FILE,
+    SLOT_FILE,
     MediumRole,
+    TableEntry,
     decode_header,
-    table_file,
 )
 from media.seal import SEAL_FORMAT, SEAL_PURPOSE, decode_seal
 from media.signed_document import DocumentUnreadable
@@ -402,9 +403,19 @@ def test_medium_header(role: str) -> None:
     assert header.package_fingerprint in MEDIUM["package_fingerprints"]
     assert document.body["slot_size"] == expected["slot_size"] == SLOT_SIZE
     assert document.body["tables"] == expected["tables"]
-    for index, entry in enumerate(header.tables, start=1):
-        assert entry.file == table_file(index) == f"TOHYOKI/C{index:02d}.SLT"
-        assert len(files(role)[entry.file]) == entry.slots * SLOT_SIZE
+    assert document.body["format"] == HEADER_FORMAT == "tohyoki-medium/2"
+    # one slot file, every contest's region back to back from byte 0 (§8.2)
+    assert SLOT_FILE == "TOHYOKI/VOTES.SLT" and {e.file for e in header.tables} == {SLOT_FILE}
+    offset = 0
+    for entry in header.tables:
+        assert entry.offset == offset
+        offset += entry.slots * SLOT_SIZE
+    assert len(files(role)[SLOT_FILE]) == offset
+
+
+def region(medium: dict[str, bytes], entry: TableEntry) -> bytes:
+    """One contest's slot table: its region of the slot file."""
+    return medium[SLOT_FILE][entry.offset : entry.offset + entry.slots * SLOT_SIZE]
 
 
 def test_primary_and_copy_mirror_each_other() -> None:
@@ -433,7 +444,7 @@ def test_medium_seal_tables_and_audit_log(role: str) -> None:
     assert seal.machine_id == header.machine_id and seal.election_id == header.election_id
     assert seal.package_fingerprint in MEDIUM["package_fingerprints"]
     for entry in header.tables:
-        slots = [decode_slot(s) for s in split_table(medium[entry.file])]
+        slots = [decode_slot(s) for s in split_table(region(medium, entry))]
         assert not any(isinstance(s, Damaged) for s in slots)
         filled = [i for i, s in enumerate(slots) if isinstance(s, Filled)]
         assert filled == MEDIUM["expected"]["filled_slots"][entry.contest_id]
@@ -464,7 +475,7 @@ def test_count_the_medium() -> None:
                     if c.status is CandidateStatus.STANDING}
         counts: Counter[str] = Counter({c.candidate_id: 0 for c in contest.candidates})
         counts.update(blank=0, invalid=0)
-        for slot in map(decode_slot, split_table(medium[entry.file])):
+        for slot in map(decode_slot, split_table(region(medium, entry))):
             if isinstance(slot, Filled):
                 choice = decrypt_vote(key, newest.election_id, entry.contest_id, slot.record)
                 if choice.is_blank:
@@ -480,8 +491,9 @@ def test_count_the_medium() -> None:
 def test_tampering_with_the_medium_is_detected() -> None:
     medium = files("primary")
     seal, _ = decode_seal(medium[SEAL_FILE])
-    mayor = bytearray(medium[table_file(1)])
-    assembly = medium[table_file(2)]
+    header, _ = decode_header(medium[HEADER_FILE])
+    mayor = bytearray(region(medium, header.table("mayor")))
+    assembly = region(medium, header.table("assembly"))
     # a flipped bit inside a record: the slot is damaged
     flipped = bytearray(mayor)
     flipped[100] ^= 1

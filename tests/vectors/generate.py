@@ -55,10 +55,11 @@ from media.layout import (
     AUDIT_LOG_FILE,
     HEADER_FILE,
     SEAL_FILE,
+    SLOT_FILE,
     MediumHeader,
     MediumRole,
-    TableEntry,
-    table_file,
+    slot_file_size,
+    table_entries,
 )
 from media.seal import Seal, SealedTable
 from media.slot import (
@@ -241,8 +242,10 @@ def _old_records() -> dict[tuple[str, int], bytes]:
         return {}
     data = json.loads(path.read_text(encoding="utf-8"))
     found: dict[tuple[str, int], bytes] = {}
-    for contest_id, index in (("mayor", 1), ("assembly", 2)):
-        table = bytes.fromhex(data["media"]["primary"]["files"][table_file(index)])
+    slot_file = bytes.fromhex(data["media"]["primary"]["files"][SLOT_FILE])
+    for entry in data["expected"]["header"]["tables"]:
+        contest_id, start = entry["contest_id"], entry["offset"]
+        table = slot_file[start : start + entry["slots"] * SLOT_SIZE]
         for slot_index, raw in enumerate(split_table(table)):
             content = decode_slot(raw)
             if isinstance(content, Filled):
@@ -485,12 +488,12 @@ def medium_vectors(
     k = keys()
     v1, v2 = versions
     contests = [c.contest_id for c in v1.package.contests]
-    tables = tuple(TableEntry(c, table_file(i), SLOTS) for i, c in enumerate(contests, start=1))
-    content: dict[str, bytearray] = {t.file: bytearray(SLOTS * SLOT_SIZE) for t in tables}
+    tables = table_entries((c, SLOTS) for c in contests)
+    slot_file = bytearray(slot_file_size(tables))  # every contest's region, back to back
     by_contest: dict[str, list[bytes]] = {c: [] for c in contests}
     for (contest_id, index), record in sorted(records.items()):
-        file = tables[contests.index(contest_id)].file
-        content[file][index * SLOT_SIZE : (index + 1) * SLOT_SIZE] = encode_slot(record)
+        start = tables[contests.index(contest_id)].slot_offset(index)
+        slot_file[start : start + SLOT_SIZE] = encode_slot(record)
         by_contest[contest_id].append(record)
     log, line_hashes = audit_log()
     seal = Seal(
@@ -510,7 +513,7 @@ def medium_vectors(
     for medium_id, role in ((PRIMARY_ID, MediumRole.PRIMARY), (COPY_ID, MediumRole.COPY)):
         header = MediumHeader(medium_id, role, MACHINE_ID, ELECTION_ID, v1.fingerprint, tables)
         files = {HEADER_FILE: header.encode(k["machine"])}
-        files.update({name: bytes(data) for name, data in content.items()})
+        files[SLOT_FILE] = bytes(slot_file)
         files[SEAL_FILE] = seal_bytes
         files[AUDIT_LOG_FILE] = log
         media[role.value] = {
@@ -533,7 +536,8 @@ def medium_vectors(
                 "package_fingerprint": v1.fingerprint,
                 "slot_size": SLOT_SIZE,
                 "tables": [
-                    {"contest_id": t.contest_id, "file": t.file, "slots": t.slots} for t in tables
+                    {"contest_id": t.contest_id, "offset": t.offset, "slots": t.slots}
+                    for t in tables
                 ],
             },
             "seal": seal.to_body(),
