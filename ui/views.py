@@ -422,24 +422,43 @@ def spec_locked(s: SessionLocked, st: UiState, settings: Settings) -> Spec:
 
 
 def _fields(record: object, settings: Settings) -> list[tuple[ButtonSpec | Line, ...]]:
-    """An admin view's values, field by field (read-only data for the poll manager)."""
+    """An admin view's values, field by field (read-only data for the poll manager), each
+    under its label in the poll manager's language (``field.*`` in ui/strings.py)."""
     rows: list[tuple[ButtonSpec | Line, ...]] = []
     for f in dataclasses.fields(record):  # type: ignore[arg-type]
         value = getattr(record, f.name)
         if isinstance(value, tuple):
-            for element in value:
-                if dataclasses.is_dataclass(element):
-                    rows.append((Line("・" + "  ".join(
-                        f"{g.name}: {getattr(element, g.name)}"
-                        for g in dataclasses.fields(element)
-                        if not isinstance(getattr(element, g.name), tuple))),))
-                    rows.extend(_fields(element, settings)[len(
-                        [g for g in dataclasses.fields(element)
-                         if not isinstance(getattr(element, g.name), tuple)]):])
-                else:
-                    rows.append((Line(f"・{element}"),))
+            rows.extend(_elements(value, settings))
         else:
-            rows.append((Line(f"{f.name}: {value}"),))
+            rows.append((Line(_field(f.name, value, settings)),))
+    return rows
+
+
+def _field(name: str, value: object, settings: Settings) -> str:
+    if isinstance(value, bool):
+        value = _t(f"value.{str(value).lower()}", settings)
+    elif value == "":
+        value = _t("value.none", settings)
+    return f"{_t(f'field.{name}', settings)}: {value}"
+
+
+def _elements(values: tuple[object, ...], settings: Settings,
+              depth: int = 0) -> list[tuple[ButtonSpec | Line, ...]]:
+    """One bulleted line per element: a record's plain fields on its line, then the lines of
+    each of its lists indented under it (a medium, then each of its tables), each shown once."""
+    bullet = "　" * depth + "・"
+    rows: list[tuple[ButtonSpec | Line, ...]] = []
+    for element in values:
+        if not dataclasses.is_dataclass(element):
+            rows.append((Line(f"{bullet}{element}"),))
+            continue
+        named = [(g.name, getattr(element, g.name)) for g in dataclasses.fields(element)]
+        rows.append((Line(bullet + "  ".join(
+            _field(name, value, settings) for name, value in named
+            if not isinstance(value, tuple))),))
+        for _, value in named:
+            if isinstance(value, tuple):
+                rows.extend(_elements(value, settings, depth + 1))
     return rows
 
 
