@@ -67,7 +67,7 @@ def _required_steps(box: BallotBox, writes: list[tuple[int, bytes]]) -> None:
     size, so the ballot box's slots stay as the cast left them)."""
     media: tuple[DirectoryMedium, DirectoryMedium] = (box.primary, box.copy)  # type: ignore[assignment]
     for medium in media:
-        medium.read(HEADER_FILE)
+        medium._read_now(HEADER_FILE)  # on this thread: ``read`` hands it to the medium's worker
     for medium in media:
         path = str(medium.root / FLOOR_FILE)
         fd = os.open(path, os.O_WRONLY)

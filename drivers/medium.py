@@ -11,9 +11,12 @@ filesystem that refuses ``O_DIRECT`` (tmpfs, some FUSE drivers: ``EINVAL``) gets
 so the kernel drops them and the next read goes to the device. ``read_back_mode`` tells which was
 used (shown in the bench and the tests).
 
-Slow media. Each write and its fsync run under a deadline (``write_deadline`` seconds, 5 by
-default); a medium that has not made the write durable by then raises ``MediumSlow`` and voting
-stops, rather than leaving the voter waiting on a failing or counterfeit card."""
+Slow media. Every operation on a medium — reads as well as writes and their syncs — runs on the
+medium's own worker thread under a deadline (``write_deadline`` seconds, 5 by default); a medium
+that has not answered by then raises ``MediumSlow`` and voting stops, rather than leaving the
+voter (and the screen) waiting on a hung, failing or counterfeit card. A job the caller gave up
+on writes nothing once the medium answers again. (``create``, at initialisation only, runs on
+the caller's thread: a whole slot file may take longer than the deadline on a slow stick.)"""
 
 from __future__ import annotations
 
@@ -25,6 +28,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 from drivers.storage import (
     SimulatedCrash,
@@ -47,6 +51,7 @@ from firmware.interfaces import (
     WriteInFlight,
 )
 
+_T = TypeVar("_T")
 BLOCK = 4096  # alignment for O_DIRECT: a multiple of every logical block size we meet (512/4096)
 DEFAULT_WRITE_DEADLINE = 5.0
 GONE = (errno.ENOENT, errno.ENODEV, errno.ENXIO, errno.ENOTCONN, errno.ESHUTDOWN)
@@ -119,7 +124,8 @@ class _MediumWorker:
 
     def __init__(self, name: str) -> None:
         self._jobs: queue.SimpleQueue[_Job] = queue.SimpleQueue()
-        threading.Thread(target=self._run, name=name, daemon=True).start()
+        self.thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self.thread.start()
 
     def _run(self) -> None:
         while True:
@@ -137,13 +143,17 @@ class StartedWrite:
         self._job = job
 
     def wait(self) -> None:
+        self.finish()
+        self._raise_error()
+
+    def finish(self) -> None:
+        """Return once the job ran, or raise ``MediumSlow`` at its deadline."""
         job = self._job
         # in slices, because a write that follows another has its deadline moved to when that
         # one became durable; a finished job returns at once
         while not job.finish(min(job.deadline - time.monotonic(), 0.1)):
             if time.monotonic() >= job.deadline:
                 raise self._medium._slow()
-        self._raise_error()
 
     def wait_durable(self) -> None:
         """Called from another medium's worker (the copy's, ``after``): returns once this
@@ -250,10 +260,14 @@ class DirectoryMedium:
         return MediumIOError(f"{self.label}: 入出力エラー / I/O error: {exc}")
 
     def _slow(self) -> MediumSlow:
-        self._worker = None  # left stuck in the driver; the next write gets a fresh thread
+        self._worker = None  # left stuck in the driver; the next operation gets a fresh thread
+        return self._slow_error()
+
+    def _slow_error(self) -> MediumSlow:
         return MediumSlow(
-            f"{self.label}: 記録媒体への書き込みが {self.write_deadline:g} 秒以内に終わりません"
-            f" / write did not finish within {self.write_deadline:g} s (slow or failing medium)"
+            f"{self.label}: 記録媒体が {self.write_deadline:g} 秒の期限内に応答しません（遅いか"
+            f"故障した記録媒体） / the medium did not answer within {self.write_deadline:g} s "
+            "(slow or failing medium)"
         )
 
     def _start(self, action: Callable[[], None]) -> StartedWrite:
@@ -267,7 +281,26 @@ class DirectoryMedium:
         self._worker.submit(job)
         return StartedWrite(self, job)
 
+    def _call(self, action: Callable[[], _T]) -> _T:
+        """Run ``action`` on this medium's worker under the deadline and return its result. A
+        medium that stops answering (a hung card controller, a stopped FUSE driver) blocks
+        the worker, never the caller, for reads as for writes; ``action`` maps its own
+        errors, so they come back as they are."""
+        worker = self._worker
+        if worker is not None and threading.current_thread() is worker.thread:
+            return action()  # already on the worker (a write's guard): queueing would deadlock
+        result: list[_T] = []
+        started = self._start(lambda: result.append(action()))
+        started.finish()
+        if started._job.error is not None:
+            raise started._job.error
+        return result[0]
+
     def read(self, name: str) -> bytes:
+        """The whole file, read on the medium's worker under the deadline."""
+        return self._call(lambda: self._read_now(name))
+
+    def _read_now(self, name: str) -> bytes:
         path = self._file(name)
         try:
             fd = os.open(path, os.O_RDONLY)
@@ -289,11 +322,16 @@ class DirectoryMedium:
             raise self._os_error(exc) from exc
 
     def read_at(self, name: str, offset: int, size: int) -> bytes:
-        """Read from the device itself (O_DIRECT, else fadvise DONTNEED first)."""
-        try:
-            return self._read_device(self._file(name), offset, size)
-        except OSError as exc:
-            raise self._os_error(exc) from exc
+        """Read from the device itself (O_DIRECT, else fadvise DONTNEED first), on the
+        medium's worker under the deadline."""
+
+        def read_now() -> bytes:
+            try:
+                return self._read_device(self._file(name), offset, size)
+            except OSError as exc:
+                raise self._os_error(exc) from exc
+
+        return self._call(read_now)
 
     def _read_device(self, path: str, offset: int, size: int) -> bytes:
         direct = self._open_direct(path)
@@ -364,14 +402,20 @@ class DirectoryMedium:
         return MediumIOError(f"{self.label}: 書き込みが途中で止まりました / short write")
 
     def start_write_verified(
-        self, writes: Sequence[SlotWrite], after: WriteInFlight | None = None
+        self,
+        writes: Sequence[SlotWrite],
+        after: WriteInFlight | None = None,
+        guard: Callable[[], None] | None = None,
     ) -> StartedWrite:
-        """All on this medium's worker, under one write deadline: wait for ``after`` to be
-        durable; pwrite each slot; one fdatasync per file; read each slot back from the device.
+        """All on this medium's worker, under one write deadline: ``guard``; wait for ``after``
+        to be durable; pwrite each slot; one fdatasync per file; read each slot back from the
+        device.
         One hand-off to the worker and one back, whatever the number of slots. With ``after``
         the deadline runs from the moment ``after`` is durable (waiting for it has its own)."""
 
         def write_sync_verify(job: _Job) -> None:
+            if guard is not None:
+                guard()  # on this thread: its reads of the medium are under this deadline
             if after is not None:
                 try:
                     after.wait_durable()
@@ -385,6 +429,10 @@ class DirectoryMedium:
                 for name, path in paths.items():
                     fds[name] = os.open(path, os.O_WRONLY)
                     readers[name] = self._open_direct(path)
+                if time.monotonic() >= job.deadline:
+                    # the caller has given up on this medium (its guard or an open hung): write
+                    # nothing now that it answers again; recovery resolves the reserved slots
+                    raise self._slow_error()
                 for name, offset, data in writes:
                     overwrite(fds[name], offset, data, f"{self.label}/{name}", self._short_write)
                 for name, fd in fds.items():
@@ -441,29 +489,36 @@ class DirectoryMedium:
         self._start(write).wait()
 
     def exists(self, name: str) -> bool:
-        path = self._path(name)
-        try:
-            return path.exists()
-        except OSError as exc:
-            raise self._os_error(exc) from exc
+        def exists_now() -> bool:
+            path = self._path(name)
+            try:
+                return path.exists()
+            except OSError as exc:
+                raise self._os_error(exc) from exc
+
+        return self._call(exists_now)
 
     def free_bytes(self) -> int:
         """Free bytes, or -1 when the filesystem driver does not report its size (fusefat
         reports f_blocks = 0); a full medium is then caught by ENOSPC on the write."""
-        try:
-            stats = os.statvfs(self._path("TOHYOKI").parent)
-        except OSError as exc:
-            raise self._os_error(exc) from exc
-        if stats.f_blocks == 0:
-            return -1
-        return stats.f_bavail * stats.f_frsize
+
+        def free_now() -> int:
+            try:
+                stats = os.statvfs(self._path("TOHYOKI").parent)
+            except OSError as exc:
+                raise self._os_error(exc) from exc
+            if stats.f_blocks == 0:
+                return -1
+            return stats.f_bavail * stats.f_frsize
+
+        return self._call(free_now)
 
 
 class SimulatedMedium:
     """In-memory model of a removable medium of ``capacity`` bytes.
 
     Failure switches, set by a test or the simulator UI:
-    ``present`` (False: pulled out), ``read_only``, ``slow`` (every write misses the write
+    ``present`` (False: pulled out), ``read_only``, ``slow`` (every operation misses the
     deadline: ``MediumSlow``), ``bad_sectors`` (byte ranges that read back as garbage, like a
     failing flash block: the read-back check sees it), ``crash_after`` (writes before a simulated
     power cut; the write in progress is torn after ``torn_bytes`` bytes), ``flip(...)``."""
@@ -483,13 +538,14 @@ class SimulatedMedium:
     def _check(self) -> None:
         if not self.present:
             raise MediumRemoved(f"{self.label}: 記録媒体がありません / medium not present")
+        if self.slow:  # a hung medium answers nothing, reads included, within the deadline
+            raise MediumSlow(f"{self.label}: 記録媒体が期限内に応答しません / the medium did not "
+                             "answer within its deadline")
 
     def _writable(self, extra: int) -> None:
         self._check()
         if self.read_only:
             raise MediumReadOnly(f"{self.label}: 書き込み禁止です / medium is read-only")
-        if self.slow:
-            raise MediumSlow(f"{self.label}: 書き込みが期限内に終わりません / write deadline missed")
         if self.used() + extra > self.capacity:
             raise MediumFull(f"{self.label}: 記録媒体がいっぱいです / medium full")
 
@@ -532,10 +588,18 @@ class SimulatedMedium:
         self.writes += 1
 
     def start_write_verified(
-        self, writes: Sequence[SlotWrite], after: WriteInFlight | None = None
+        self,
+        writes: Sequence[SlotWrite],
+        after: WriteInFlight | None = None,
+        guard: Callable[[], None] | None = None,
     ) -> FinishedWrite:
         """The simulator writes at once, then reads back (through its bad sectors); a failure
         (even a simulated crash) reaches ``wait``, as it would from a real medium's worker."""
+        if guard is not None:
+            try:
+                guard()
+            except Exception as exc:  # noqa: BLE001 - handed to wait, as from a worker
+                return FinishedWrite(exc, durable=False)
         if after is not None:
             try:
                 after.wait_durable()

@@ -253,24 +253,28 @@ class BallotBox:
         """The media in the slots are still the ones verified at start-up: same header bytes,
         so same ``medium_id`` (§8.2). A medium swapped mid-day — blank, another machine's, or
         another medium of this one — stops voting with ``MediumReplaced``."""
-        for store, expected in ((self.primary, self.header), (self.copy, self.copy_header)):
-            if expected is None:
-                raise BallotBoxError("記録媒体が準備されていません / media are not prepared")
-            try:
-                current = store.read(HEADER_FILE)
-            except FileNotFoundError:
-                current = b""
-            if current == self._header_bytes.get(store.label):
-                continue
-            try:
-                found = decode_header(current)[0].medium_id
-            except DocumentUnreadable:
-                found = "不明 / unknown"
-            raise MediumReplaced(
-                f"{store.label}: 記録媒体が差し替えられています（識別子 {expected.medium_id} のはずが"
-                f" {found}）。元の記録媒体を戻してください / the medium was replaced (expected id "
-                f"{expected.medium_id}, found {found}); put the original medium back"
-            )
+        for store in (self.primary, self.copy):
+            self._check_medium(store)
+
+    def _check_medium(self, store: MediumStore) -> None:
+        expected = self.header if store is self.primary else self.copy_header
+        if expected is None:
+            raise BallotBoxError("記録媒体が準備されていません / media are not prepared")
+        try:
+            current = store.read(HEADER_FILE)
+        except FileNotFoundError:
+            current = b""
+        if current == self._header_bytes.get(store.label):
+            return
+        try:
+            found = decode_header(current)[0].medium_id
+        except DocumentUnreadable:
+            found = "不明 / unknown"
+        raise MediumReplaced(
+            f"{store.label}: 記録媒体が差し替えられています（識別子 {expected.medium_id} のはずが"
+            f" {found}）。元の記録媒体を戻してください / the medium was replaced (expected id "
+            f"{expected.medium_id}, found {found}); put the original medium back"
+        )
 
     def space_warning(self, audit_bytes: int) -> str | None:
         """A warning for the poll manager well before a medium or a slot table is full."""
@@ -482,8 +486,6 @@ class BallotBox:
         reservation = self._reservation
         if reservation is None or reservation.card_id != card_id or self._written:
             reservation = self.reserve(card_id, card_contests)  # checks the media's identity
-        else:
-            self.check_identity()  # the media may have been swapped while the voter chose
         try:
             plan = [
                 (*self.slot_position(slot.contest_id, slot.index),
@@ -495,13 +497,16 @@ class BallotBox:
         if len(plan) != len(records):
             raise BallotBoxError("a record for a contest that is not on the card")
         self._used = {c for c in records}
+        failed: dict[str, MediumError] = {}
         try:
-            # Each medium writes every slot, syncs once and reads the slots back from its
-            # device; the copy starts only once the primary's slots are durable, and is written
-            # while the primary is read back (§7.5).
-            primary = self.primary.start_write_verified(plan)
-            copy = self.copy.start_write_verified(plan, after=primary)
-            failed: dict[str, MediumError] = {}
+            # Each medium first checks that it is still the medium verified at start-up (the
+            # voter may have taken minutes), then writes every slot, syncs once and reads the
+            # slots back from its device, all under its deadline; the copy starts only once the
+            # primary's slots are durable, and is written while the primary is read back (§7.5).
+            primary = self.primary.start_write_verified(
+                plan, guard=lambda: self._check_medium(self.primary))
+            copy = self.copy.start_write_verified(
+                plan, after=primary, guard=lambda: self._check_medium(self.copy))
             for store, write in ((self.copy, copy), (self.primary, primary)):  # copy ends last
                 try:
                     write.wait()
@@ -512,8 +517,11 @@ class BallotBox:
         except MediumError:
             # The machine is alive and knows the vote did not reach both media: take it back
             # from wherever it landed, so it is plainly not recorded and the card can be
-            # released. If even that fails, the journal stays and recovery resolves it.
-            self._undo(plan)
+            # released. If even that fails, the journal stays and recovery resolves it. A
+            # medium found replaced was not written, and is not touched now: it may be another
+            # machine's, holding its votes.
+            self._undo(plan, skip={label for label, exc in failed.items()
+                                   if isinstance(exc, MediumReplaced)})
             raise
         if not plan:  # every contest abstained: nothing on the media says the card voted
             self.ledger.append(LedgerLine(card_id, True, reservation.contests))
@@ -536,9 +544,11 @@ class BallotBox:
         self._used = set()
         self._give_back(unused)
 
-    def _undo(self, plan: list[tuple[str, int, bytes]]) -> None:
+    def _undo(self, plan: list[tuple[str, int, bytes]], skip: set[str]) -> None:
         try:
             for store in (self.primary, self.copy):
+                if store.label in skip:
+                    continue  # its identity check stopped it before any write
                 for file, offset, _ in plan:
                     if store.read_at(file, offset, SLOT_SIZE) != EMPTY_SLOT:
                         store.write_at(file, offset, EMPTY_SLOT)

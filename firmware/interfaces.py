@@ -3,7 +3,7 @@ for real hardware and as a simulator that fails the way the device fails."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
@@ -110,7 +110,9 @@ class WriteInFlight(Protocol):
 
 
 class MediumStore(Protocol):
-    """A removable medium's filesystem, by relative file name. Writes are durable on return."""
+    """A removable medium's filesystem, by relative file name. Writes are durable on return.
+    Every operation answers within the medium's deadline or raises ``MediumSlow``: a medium
+    that hangs never holds the caller (the kiosk's screen) for longer."""
 
     label: str
 
@@ -125,14 +127,18 @@ class MediumStore(Protocol):
         ...
 
     def start_write_verified(
-        self, writes: Sequence[SlotWrite], after: WriteInFlight | None = None
+        self,
+        writes: Sequence[SlotWrite],
+        after: WriteInFlight | None = None,
+        guard: Callable[[], None] | None = None,
     ) -> WriteInFlight:
         """Begin writing ``writes`` and return at once: every pwrite, then one sync per file
         (so a ballot's slots cost one sync on the medium, not one per contest), then each write
-        read back from the device — not the page cache — and compared. With ``after`` (the
-        primary's writes, when this is the copy), nothing is written until ``after`` is durable,
-        and nothing at all if it fails (``MediumWriteNotStarted``). Started writes on one medium
-        run in the order they were started."""
+        read back from the device — not the page cache — and compared. ``guard`` runs first, in
+        the background and under the same deadline (the medium's identity check): if it raises,
+        nothing is written and ``wait`` raises that. With ``after`` (the primary's writes, when
+        this is the copy), nothing is written until ``after`` is durable, and nothing at all if
+        it fails (``MediumWriteNotStarted``). Started writes on one medium run in order."""
         ...
 
     def create(self, name: str, size: int) -> None:

@@ -165,6 +165,59 @@ def test_a_stalled_medium_misses_the_write_deadline(media: dict[str, object]) ->
     threading.Event().wait(0.5)  # the stalled write completes once the medium answers again
 
 
+@pytest.mark.parametrize("media", [mounting.EXFAT], indirect=True)
+def test_a_medium_that_hangs_while_the_voter_chooses_stops_the_cast_within_its_deadline(
+    media: dict[str, object],
+) -> None:
+    """The card's controller hangs after the card was accepted: the cast's first touch of that
+    medium (its identity check) must not hold the machine. The cast fails with ``MediumSlow``
+    in about the deadline, the card is not consumed, and once the medium answers again the
+    vote is resolved as never written (art. 4-1-5)."""
+    from drivers.randomness import SeededRandom
+    from drivers.storage import DirectoryStorage
+    from firmware.ballot_box import BallotBox
+    from media.slot import SLOT_SIZE
+    from tests.station import fixed_key, make_package
+
+    work: Path = media["work"]  # type: ignore[assignment]
+    mounts: dict[str, mounting.Mounted] = media["mounts"]  # type: ignore[assignment]
+    key = fixed_key("stall-machine")
+    signed = make_package({"M-001": key.public_key().public_bytes_raw()}, slots=8)
+    primary, copy = (DirectoryMedium(work / role, role, write_deadline=1.0)
+                     for role in ("primary", "copy"))
+    box = BallotBox(primary, copy, DirectoryStorage(work.parent / "internal"), SeededRandom(4))
+    box.prepare("M-001", signed, key, initialise=True)
+    box.recover()
+    card = "5a" * 16
+    box.reserve(card, ("mayor",))
+    process = mounts["primary"].process
+    assert process is not None
+    outcome: list[BaseException | None] = []
+    consumed: list[str] = []
+
+    def cast() -> None:
+        try:
+            box.cast(card, ("mayor",), {"mayor": bytes(1200)}, lambda: consumed.append(card))
+            outcome.append(None)
+        except BaseException as exc:  # noqa: BLE001 - examined below
+            outcome.append(exc)
+
+    os.kill(process.pid, signal.SIGSTOP)
+    try:
+        voter = threading.Thread(target=cast, daemon=True)
+        voter.start()
+        voter.join(timeout=10)
+        hung = voter.is_alive()
+    finally:
+        os.kill(process.pid, signal.SIGCONT)
+    assert not hung, "the cast waited on a hung medium instead of giving up at its deadline"
+    assert isinstance(outcome[0], MediumSlow), outcome
+    assert not consumed
+    threading.Event().wait(0.5)  # the stalled requests finish once the medium answers again
+    assert box.recover() is None  # nothing reached either medium
+    assert copy.read(box.slot_position("mayor")[0]) == bytes(8 * SLOT_SIZE * 2)
+
+
 @pytest.mark.parametrize("media", [mounting.FAT32, mounting.EXFAT], indirect=True)
 def test_read_only_and_full_media_are_reported_as_such(media: dict[str, object]) -> None:
     work: Path = media["work"]  # type: ignore[assignment]
