@@ -53,6 +53,15 @@ def render_constants(specs: list[EventSpec]) -> str:
     ]
     for spec in specs:
         lines.append(f"    {spec.name.upper()} = {spec.event_id}  # {spec.en}")
+    lines += [
+        "",
+        "",
+        "# What each event means, Japanese first, for the poll manager's audit-log screen",
+        "DESCRIPTIONS: dict[str, tuple[str, str]] = {",
+    ]
+    for spec in specs:
+        lines.append(f"    {spec.name!r}: ({spec.ja!r}, {spec.en!r}),")
+    lines.append("}")
     return "\n".join(lines) + "\n"
 
 

@@ -58,3 +58,24 @@ def test_every_field_of_every_admin_view_has_a_label_in_both_languages() -> None
                 continue  # a list: shown as its elements' lines, without a label
             ja, en = STRINGS[f"field.{field.name}"]
             assert ja and en and ja != en, (view.__name__, field.name)
+
+
+def test_audit_log_lines_name_each_event_by_what_it_means() -> None:
+    from firmware.admin_screens import AuditLine, AuditLogView
+
+    screen = AuditLogView((AuditLine(7, "2026-11-29T07:04:00+09:00", "polls_opened", "done", "{}"),),
+                          page=0, pages=1, total=1)
+    for settings, meaning in ((DEFAULT_SETTINGS, "事象: 投票を開始した  結果: 完了"),
+                              (dataclasses.replace(DEFAULT_SETTINGS, lang="en"),
+                               "Event: Polls were opened  Outcome: done")):
+        line = [item.text for row in spec_for(screen, UiState(), settings).rows
+                for item in row if isinstance(item, Line)][0]
+        assert meaning in line and "polls_opened" not in line, line
+
+
+def test_every_audit_outcome_has_a_label_in_both_languages() -> None:
+    from firmware.audit import OUTCOMES
+
+    for outcome in OUTCOMES:
+        ja, en = STRINGS[f"outcome.{outcome}"]
+        assert ja and en and ja != en, outcome

@@ -123,6 +123,10 @@ STRINGS: Mapping[str, tuple[str, str]] = {
     "value.true": ("はい", "yes"),
     "value.false": ("いいえ", "no"),
     "value.none": ("なし", "none"),
+    "outcome.start": ("開始", "start"),
+    "outcome.success": ("成功", "success"),
+    "outcome.failure": ("失敗", "failure"),
+    "outcome.done": ("完了", "done"),
 }
 
 

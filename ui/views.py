@@ -19,6 +19,7 @@ from PIL import ImageFont
 from firmware import machine as fw
 from firmware.admin_screens import AdminCounts, AuditLogView, MediaStatus
 from firmware.assisted import AssistKind
+from firmware.audit_events import DESCRIPTIONS as EVENT_DESCRIPTIONS
 from firmware.booth_screens import InactivityAlert, SessionLocked, VoterSettingsMenu
 from firmware.inactivity import KeepVoting
 from firmware.keypad import focus_items
@@ -435,7 +436,12 @@ def _fields(record: object, settings: Settings) -> list[tuple[ButtonSpec | Line,
 
 
 def _field(name: str, value: object, settings: Settings) -> str:
-    if isinstance(value, bool):
+    if name == "event" and isinstance(value, str) and value in EVENT_DESCRIPTIONS:
+        ja, en = EVENT_DESCRIPTIONS[value]  # an audit event, by what it means (events.toml)
+        value = ja if settings.lang == "ja" else en
+    elif name == "outcome" and isinstance(value, str):
+        value = _t(f"outcome.{value}", settings)  # firmware/audit.py OUTCOMES, each one here
+    elif isinstance(value, bool):
         value = _t(f"value.{str(value).lower()}", settings)
     elif value == "":
         value = _t("value.none", settings)
