@@ -15,8 +15,8 @@ Slow media. Every operation on a medium — reads as well as writes and their sy
 medium's own worker thread under a deadline (``write_deadline`` seconds, 5 by default); a medium
 that has not answered by then raises ``MediumSlow`` and voting stops, rather than leaving the
 voter (and the screen) waiting on a hung, failing or counterfeit card. A job the caller gave up
-on writes nothing once the medium answers again. (``create``, at initialisation only, runs on
-the caller's thread: a whole slot file may take longer than the deadline on a slow stick.)"""
+on writes nothing once the medium answers again. ``create`` (the slot file, at initialisation)
+is allowed one more second per MiB."""
 
 from __future__ import annotations
 
@@ -454,8 +454,12 @@ class DirectoryMedium:
         return self._submit(job)
 
     def create(self, name: str, size: int) -> None:
-        path = self._path(name)
-        try:
+        """A zero-filled file of ``size`` bytes, synced with its directory, on the medium's
+        worker; its deadline grows with the size (a slot file is megabytes, and a slow but
+        sound stick writes about 1 MiB/s)."""
+
+        def create_now() -> None:
+            path = self._path(name)
             path.parent.mkdir(parents=True, exist_ok=True)
             fault_point("create", f"{self.label}/{name}")
             with open(path, "wb") as handle:
@@ -467,8 +471,9 @@ class DirectoryMedium:
                 fault_point("fsync", f"{self.label}/{name}")
                 os.fsync(handle.fileno())
             _fsync_directory(path.parent)
-        except OSError as exc:
-            raise self._os_error(exc) from exc
+
+        allowed = self.write_deadline + size / (1 << 20)
+        self._submit(_Job(create_now, time.monotonic() + allowed)).wait()
 
     def write_atomic(self, name: str, data: bytes) -> None:
         path = self._path(name)

@@ -12,6 +12,7 @@ import shutil
 import signal
 import subprocess
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -149,7 +150,7 @@ def test_yank_mid_slot_write_then_put_back_recovers(media: dict[str, object], ya
 
 
 @pytest.mark.parametrize("media", [mounting.FAT32], indirect=True)
-def test_a_stalled_medium_misses_the_write_deadline(media: dict[str, object]) -> None:
+def test_a_stalled_medium_misses_the_deadline_of_every_operation(media: dict[str, object]) -> None:
     work: Path = media["work"]  # type: ignore[assignment]
     mounts: dict[str, mounting.Mounted] = media["mounts"]  # type: ignore[assignment]
     medium = DirectoryMedium(work / "primary", "正本 / primary", write_deadline=1.0)
@@ -160,6 +161,15 @@ def test_a_stalled_medium_misses_the_write_deadline(media: dict[str, object]) ->
     try:
         with pytest.raises(MediumSlow, match="slow or failing medium"):
             medium.write_at("TOHYOKI/VOTES.SLT", 1280, b"\x01" * 1280)
+        # and every other operation gives up too, creating a file after its longer deadline
+        started = time.monotonic()
+        for operation in (lambda: medium.read("TOHYOKI/VOTES.SLT"),
+                          lambda: medium.read_at("TOHYOKI/VOTES.SLT", 0, 1280),
+                          lambda: medium.exists("TOHYOKI/VOTES.SLT"), medium.free_bytes,
+                          lambda: medium.create("TOHYOKI/MORE.BIN", 1 << 20)):
+            with pytest.raises(MediumSlow):
+                operation()
+        assert time.monotonic() - started < 4 * 1.0 + 2.0 + 1.5
     finally:
         os.kill(process.pid, signal.SIGCONT)
     threading.Event().wait(0.5)  # the stalled write completes once the medium answers again
