@@ -15,8 +15,9 @@ Slow media. Every operation on a medium — reads as well as writes and their sy
 medium's own worker thread under a deadline (``write_deadline`` seconds, 5 by default); a medium
 that has not answered by then raises ``MediumSlow`` and voting stops, rather than leaving the
 voter (and the screen) waiting on a hung, failing or counterfeit card. A job the caller gave up
-on writes nothing once the medium answers again. ``create`` (the slot file, at initialisation)
-is allowed one more second per MiB."""
+on writes nothing once the medium answers again. A whole-file read renews its deadline after
+each MiB, and ``create`` (the slot file, at initialisation) is allowed one more second per MiB:
+a slow stick that keeps answering is not a hung one."""
 
 from __future__ import annotations
 
@@ -52,6 +53,7 @@ from firmware.interfaces import (
 )
 
 _T = TypeVar("_T")
+READ_CHUNK = 1 << 20  # a whole-file read renews its deadline after each of these
 BLOCK = 4096  # alignment for O_DIRECT: a multiple of every logical block size we meet (512/4096)
 DEFAULT_WRITE_DEADLINE = 5.0
 GONE = (errno.ENOENT, errno.ENODEV, errno.ENXIO, errno.ENOTCONN, errno.ESHUTDOWN)
@@ -281,37 +283,48 @@ class DirectoryMedium:
         self._worker.submit(job)
         return StartedWrite(self, job)
 
-    def _call(self, action: Callable[[], _T]) -> _T:
+    def _call(self, action: Callable[[Callable[[], None]], _T]) -> _T:
         """Run ``action`` on this medium's worker under the deadline and return its result. A
         medium that stops answering (a hung card controller, a stopped FUSE driver) blocks
         the worker, never the caller, for reads as for writes; ``action`` maps its own
-        errors, so they come back as they are."""
+        errors, so they come back as they are. ``action`` is given ``progress``: each call
+        grants a whole deadline from then, so a long read that keeps answering is not taken
+        for a hung medium."""
         worker = self._worker
         if worker is not None and threading.current_thread() is worker.thread:
-            return action()  # already on the worker (a write's guard): queueing would deadlock
+            # already on the worker (a write's guard): queueing would deadlock
+            return action(lambda: None)
         result: list[_T] = []
-        started = self._start(lambda: result.append(action()))
+
+        def progress() -> None:
+            job.deadline = time.monotonic() + self.write_deadline
+
+        job = _Job(lambda: result.append(action(progress)),
+                   time.monotonic() + self.write_deadline)
+        started = self._submit(job)
         started.finish()
-        if started._job.error is not None:
-            raise started._job.error
+        if job.error is not None:
+            raise job.error
         return result[0]
 
     def read(self, name: str) -> bytes:
-        """The whole file, read on the medium's worker under the deadline."""
-        return self._call(lambda: self._read_now(name))
+        """The whole file, read on the medium's worker under the deadline (which each MiB read
+        renews: a slot file may be hundreds of MiB on a slow stick)."""
+        return self._call(lambda progress: self._read_now(name, progress))
 
-    def _read_now(self, name: str) -> bytes:
+    def _read_now(self, name: str, progress: Callable[[], None] = lambda: None) -> bytes:
         path = self._file(name)
         try:
             fd = os.open(path, os.O_RDONLY)
             try:
                 size = os.fstat(fd).st_size
                 chunks: list[bytes] = []
-                while True:  # a whole table is megabytes; read until the end, whatever size said
-                    chunk = os.read(fd, max(size, 1 << 16))
+                while True:  # a slot file is megabytes; read until the end, whatever size said
+                    chunk = os.read(fd, max(min(size, READ_CHUNK), 1 << 16))
                     if not chunk:
                         return b"".join(chunks)
                     chunks.append(chunk)
+                    progress()
             finally:
                 _close_quietly(fd)
         except FileNotFoundError:
@@ -331,7 +344,7 @@ class DirectoryMedium:
             except OSError as exc:
                 raise self._os_error(exc) from exc
 
-        return self._call(read_now)
+        return self._call(lambda _: read_now())
 
     def _read_device(self, path: str, offset: int, size: int) -> bytes:
         direct = self._open_direct(path)
@@ -501,7 +514,7 @@ class DirectoryMedium:
             except OSError as exc:
                 raise self._os_error(exc) from exc
 
-        return self._call(exists_now)
+        return self._call(lambda _: exists_now())
 
     def free_bytes(self) -> int:
         """Free bytes, or -1 when the filesystem driver does not report its size (fusefat
@@ -516,7 +529,7 @@ class DirectoryMedium:
                 return -1
             return stats.f_bavail * stats.f_frsize
 
-        return self._call(free_now)
+        return self._call(lambda _: free_now())
 
 
 class SimulatedMedium:

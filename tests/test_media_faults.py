@@ -396,6 +396,25 @@ def test_the_copy_is_not_started_when_the_primary_fails(tmp_path: Path) -> None:
     assert copy.read(SLOT_FILE) == before
 
 
+def test_a_long_read_that_keeps_answering_is_not_a_hung_medium(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reading a whole slot file of many MiB from a slow stick may take longer than one
+    deadline; each MiB read renews it, so only a medium that stops answering is MediumSlow."""
+    medium = DirectoryMedium(tmp_path, "正本 / primary", write_deadline=0.3)
+    medium.create("TOHYOKI/VOTES.SLT", 4 << 20)
+    real_read = os.read
+
+    def slow_stick(fd: int, n: int) -> bytes:
+        time.sleep(0.15)  # each MiB answers, slowly: 0.75 s in all, over twice the deadline
+        return real_read(fd, n)
+
+    monkeypatch.setattr(os, "read", slow_stick)
+    started = time.monotonic()
+    assert medium.read("TOHYOKI/VOTES.SLT") == bytes(4 << 20)
+    assert time.monotonic() - started > 0.6
+
+
 def test_removed_directory_medium_is_medium_removed(tmp_path: Path) -> None:
     box, primary, _ = _directory_box(tmp_path)
     from firmware.interfaces import MediumRemoved
