@@ -162,8 +162,7 @@ class StartedWrite:
         medium's writes are synced; their read-back may still be running."""
         job = self._job
         if not job.settled.wait(max(0.0, job.deadline - time.monotonic())):
-            raise MediumSlow(f"{self._medium.label}: 書き込みが期限内に終わりません / write "
-                             "deadline missed")
+            raise self._medium._slow_error()  # the caller's own wait gives up on the worker
         if not job.durable:
             self._raise_error()
 

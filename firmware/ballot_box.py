@@ -240,12 +240,12 @@ class BallotBox:
                 f"{store.label}: 正本と副本が逆に挿入されています / the primary and copy media "
                 "are swapped"
             )
-        size = len(store.read(SLOT_FILE))
-        if size != slot_file_size(header.tables):
+        size, expected = len(store.read(SLOT_FILE)), slot_file_size(header.tables)
+        if size != expected:
             raise MediumIOError(
                 f"{store.label}: {SLOT_FILE} の大きさが違います（{size} バイト、"
-                f"{slot_file_size(header.tables)} バイトのはず） / the slot file has the wrong size "
-                f"({size} bytes, not {slot_file_size(header.tables)})"
+                f"{expected} バイトのはず） / the slot file has the wrong size "
+                f"({size} bytes, not {expected})"
             )
         return header
 
@@ -313,28 +313,23 @@ class BallotBox:
         """(file, byte offset) of slot ``index`` of a contest's table on either medium — with
         ``index`` 0, where the table's region starts. The one place a slot's position is worked
         out: from the verified header's table entry (§8.2), never from the journal."""
-        for entry in self._tables():
-            if entry.contest_id == contest_id:
-                if not 0 <= index < entry.slots:
-                    break
-                return SLOT_FILE, entry.slot_offset(index)
-        raise BallotBoxError(
-            f"記録媒体に {contest_id} の記録位置 {index} はありません / the media have no slot "
-            f"{index} for contest {contest_id}"
-        )
+        self._tables()  # prepared, so the header is there
+        assert self.header is not None
+        try:
+            return SLOT_FILE, self.header.table(contest_id).slot_offset(index)
+        except (KeyError, IndexError):
+            raise BallotBoxError(
+                f"記録媒体に {contest_id} の記録位置 {index} はありません / the media have no "
+                f"slot {index} for contest {contest_id}"
+            ) from None
 
     def _read_tables(
         self, store: MediumStore, entries: tuple[TableEntry, ...] | None = None
     ) -> dict[str, bytes]:
         """Each table's region (all tables by default), from one read of the slot file."""
-        files: dict[str, bytes] = {}
-        result: dict[str, bytes] = {}
-        for entry in self._tables() if entries is None else entries:
-            file, start = self.slot_position(entry.contest_id)
-            if file not in files:
-                files[file] = store.read(file)
-            result[entry.contest_id] = files[file][start : start + entry.slots * SLOT_SIZE]
-        return result
+        tables = self._tables() if entries is None else entries
+        data = store.read(SLOT_FILE)
+        return {entry.contest_id: data[entry.offset : entry.end] for entry in tables}
 
     def read_table(self, store: MediumStore, entry: TableEntry) -> list[Empty | Filled | Damaged]:
         region = self._read_tables(store, (entry,))[entry.contest_id]
