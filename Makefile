@@ -5,7 +5,7 @@ export OPEN_JTALK_DICT_DIR ?= /var/lib/mecab/dic/open-jtalk/naist-jdic
 # Only lint/type-check directories that exist yet.
 LINT_DIRS := $(wildcard election media firmware drivers counting reception ui bench demo tests)
 # Keep in sync with [tool.mypy] files in pyproject.toml.
-MYPY_DIRS := $(wildcard election media firmware drivers counting reception)
+MYPY_DIRS := $(wildcard election media firmware drivers counting reception ui)
 
 define run-lint
 	$(if $(LINT_DIRS),.venv/bin/ruff check $(LINT_DIRS),@echo "lint: nothing to ruff")

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from firmware import machine as fw
+from firmware.admin_views import ShowAuditLog, ShowCounts, ShowMedia
 from firmware.inactivity import Tick
 from firmware.screens import Phase
 from firmware.voter_settings import VoterSettings
@@ -35,7 +36,10 @@ SEED = 7
 def screen_catalogue(seed: int = SEED) -> list[tuple[str, object]]:
     """One of each screen the booth shows, in the order a day meets them."""
     s: DemoStation = make_demo_station(open_polls=False, seed=seed)
-    m = lambda: s.machine  # noqa: E731 — the machine object changes on a power cycle
+
+    def m() -> fw.Machine:
+        return s.machine  # the machine object changes on a power cycle
+
     shots: list[tuple[str, object]] = [("standby-closed", m().screen)]
     shots.append(("admin-pin", s.insert_admin_card()))
     shots.append(("admin-menu-empty", m().handle(fw.PinEntered(DEMO_PIN))))
@@ -70,9 +74,9 @@ def screen_catalogue(seed: int = SEED) -> list[tuple[str, object]]:
     s.remove_card()
     s.insert_admin_card()
     m().handle(fw.PinEntered(DEMO_PIN))
-    shots.append(("admin-counts", m().handle(fw.ShowCounts())))
-    shots.append(("admin-media", m().handle(fw.ShowMedia())))
-    shots.append(("admin-audit-log", m().handle(fw.ShowAuditLog(0))))
+    shots.append(("admin-counts", m().handle(ShowCounts())))
+    shots.append(("admin-media", m().handle(ShowMedia())))
+    shots.append(("admin-audit-log", m().handle(ShowAuditLog(0))))
     # art. 7: the booth's own entry of the assistants, drawn over the admin menu
     shots.append(("admin-assisted", AssistedEntry(names=("タナカ ハナコ", ""))))
     shots.append(("admin-assisted-kana",

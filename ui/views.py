@@ -18,6 +18,7 @@ from PIL import ImageFont
 
 from firmware import machine as fw
 from firmware.admin_screens import AdminCounts, AuditLogView, MediaStatus
+from firmware.admin_views import ShowAuditLog, ShowCounts, ShowMedia, ShowMenu
 from firmware.assisted import AssistKind
 from firmware.audit_events import DESCRIPTIONS as EVENT_DESCRIPTIONS
 from firmware.booth_screens import InactivityAlert, SessionLocked, VoterSettingsMenu
@@ -33,7 +34,7 @@ from firmware.screens import (
     Review,
     Standby,
 )
-from firmware.voter_settings import ChangeSetting, cycled
+from firmware.voter_settings import ChangeSetting, OpenSettings, cycled
 from ui import fonts
 from ui.assisted_entry import KANA_GROUPS, AssistedEntry
 from ui.strings import text
@@ -267,8 +268,8 @@ def spec_admin_menu(s: AdminMenu, st: UiState, settings: Settings) -> Spec:
         lines.append((Line(s.message),))
     actions = [ButtonSpec((Line(_t(f"action.{a}", settings)),), UiAction("admin", a))
                for a in s.actions if a in ADMIN_ACTIONS_SHOWN]
-    view_events = {"counts": fw.ShowCounts(), "media": fw.ShowMedia(),
-                   "audit-log": fw.ShowAuditLog(0)}
+    view_events = {"counts": ShowCounts(), "media": ShowMedia(),
+                   "audit-log": ShowAuditLog(0)}
     actions += [ButtonSpec((Line(_t(f"action.{v}", settings)),), view_events[v])
                 for v in s.views if v in view_events]
     actions.append(ButtonSpec((Line(_t("admin.sign-out", settings)),), fw.SignOut()))
@@ -301,7 +302,8 @@ def spec_assisted(s: AssistedEntry, st: UiState, settings: Settings) -> Spec:
             (button(_t("assist.cancel", settings), UiAction("assist-cancel")),
              button(_t("assist.confirm", settings), UiAction("assist-confirm"))),
         )
-        header = (Line(_both("assist.title")), Line(_both("assist.hint"), optional=True))
+        header: tuple[Line, ...] = (Line(_both("assist.title")),
+                                    Line(_both("assist.hint"), optional=True))
         return Spec("admin-assisted", header, rows)
     typed = s.names[s.editing]
     groups = tuple(button(g[0], UiAction("assist-group", str(i)), i == s.group)
@@ -331,7 +333,7 @@ def _choice(label: tuple[Line, ...], action: Action, selected: bool,
 
 
 def _voter_tail(settings: Settings) -> tuple[tuple[ButtonSpec | Line, ...], ...]:
-    return ((ButtonSpec((Line(_t("nav.settings", settings)),), fw.OpenSettings(),
+    return ((ButtonSpec((Line(_t("nav.settings", settings)),), OpenSettings(),
                         item="settings"),
              ButtonSpec((Line(_t("nav.end", settings)),), fw.EndWithoutVoting(), item="end")),)
 
@@ -470,14 +472,14 @@ def _elements(values: tuple[object, ...], settings: Settings,
 
 def _admin_view(kind: str, title: str) -> Callable[[Any, UiState, Settings], Spec]:
     def spec(s: Any, st: UiState, settings: Settings) -> Spec:
-        footer = [ButtonSpec((Line(_t("admin.menu", settings)),), fw.ShowMenu())]
+        footer = [ButtonSpec((Line(_t("admin.menu", settings)),), ShowMenu())]
         if isinstance(s, AuditLogView):
             if s.page + 1 < s.pages:
                 footer.append(ButtonSpec((Line(_t("admin.older", settings)),),
-                                         fw.ShowAuditLog(s.page + 1)))
+                                         ShowAuditLog(s.page + 1)))
             if s.page > 0:
                 footer.insert(1, ButtonSpec((Line(_t("admin.newer", settings)),),
-                                            fw.ShowAuditLog(s.page - 1)))
+                                            ShowAuditLog(s.page - 1)))
         return Spec(kind, (Line(_both(title)),), tuple(_fields(s, settings)), tuple(footer))
 
     return spec
@@ -554,7 +556,7 @@ def layout(screen: object, state: UiState, settings: Settings, panel: Panel) -> 
         return round(base * line.scale) if settings.text_scale == 1.0 else base
 
     def lines_of(items: tuple[Line, ...], width: int) -> list[tuple[str, int]]:
-        out = []
+        out: list[tuple[str, int]] = []
         for line in items:
             size = size_of(line)
             out.extend((t, size) for t in wrap(line.text, size, width))
