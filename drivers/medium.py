@@ -94,9 +94,11 @@ class _Signal:
 class _Job:
     """One action for a medium's worker thread, with the moment its caller stops waiting."""
 
-    def __init__(self, action: Callable[[], None], deadline: float) -> None:
+    def __init__(self, action: Callable[[], None], deadline: float,
+                 allowed: float | None = None) -> None:
         self.action = action
         self.deadline = deadline
+        self.allowed = allowed  # the seconds quoted when it misses; None: the write deadline
         self.done = _Signal()
         self.error: BaseException | None = None
         self.durable = False  # set by an action once its writes are synced
@@ -155,7 +157,7 @@ class StartedWrite:
         # one became durable; a finished job returns at once
         while not job.finish(min(job.deadline - time.monotonic(), 0.1)):
             if time.monotonic() >= job.deadline:
-                raise self._medium._slow()
+                raise self._medium._slow(job.allowed)
 
     def wait_durable(self) -> None:
         """Called from another medium's worker (the copy's, ``after``): returns once this
@@ -260,14 +262,17 @@ class DirectoryMedium:
             return MediumRemoved(f"{self.label}: 記録媒体が抜かれました / medium removed")
         return MediumIOError(f"{self.label}: 入出力エラー / I/O error: {exc}")
 
-    def _slow(self) -> MediumSlow:
+    def _slow(self, allowed: float | None = None) -> MediumSlow:
         self._worker = None  # left stuck in the driver; the next operation gets a fresh thread
-        return self._slow_error()
+        return self._slow_error(allowed)
 
-    def _slow_error(self) -> MediumSlow:
+    def _slow_error(self, allowed: float | None = None) -> MediumSlow:
+        """``allowed``: the seconds the operation had, when not the write deadline (``create``
+        is given more for a large file)."""
+        seconds = self.write_deadline if allowed is None else allowed
         return MediumSlow(
-            f"{self.label}: 記録媒体が {self.write_deadline:g} 秒の期限内に応答しません（遅いか"
-            f"故障した記録媒体） / the medium did not answer within {self.write_deadline:g} s "
+            f"{self.label}: 記録媒体が {seconds:.3g} 秒の期限内に応答しません（遅いか"
+            f"故障した記録媒体） / the medium did not answer within {seconds:.3g} s "
             "(slow or failing medium)"
         )
 
@@ -485,7 +490,7 @@ class DirectoryMedium:
             _fsync_directory(path.parent)
 
         allowed = self.write_deadline + size / (1 << 20)
-        self._submit(_Job(create_now, time.monotonic() + allowed)).wait()
+        self._submit(_Job(create_now, time.monotonic() + allowed, allowed)).wait()
 
     def write_atomic(self, name: str, data: bytes) -> None:
         path = self._path(name)
