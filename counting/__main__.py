@@ -70,11 +70,13 @@ from election.package import (
     PackageError,
     SignedPackage,
     load_package,
+    short_fingerprint,
     verify_chain,
 )
 from firmware.audit_events import AuditEvent
 from media.audit_log import AuditChainBroken
 from media.counting_key import CountingKeyError, public_key_bytes
+from media.counting_key import fingerprint as counting_key_fingerprint
 from media.demo_key import read_demo_private_key
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -268,29 +270,24 @@ def print_import(imported: ImportResult) -> None:
         print(f"  注 / note: {note}")
 
 
-def counting_key_digest(public_key: bytes) -> str:
-    """What a session records of the package's counting key: plain SHA-256 of the public key.
-    Not the ceremony's printed fingerprint (``counting.ceremony.counting_key_fingerprint``,
-    which is labelled); the two cannot be compared by eye."""
-    return hashlib.sha256(public_key).hexdigest()
-
-
 def check_counting_key(newest: SignedPackage, recorded: str | None,
                        private: bytes | None = None) -> None:
     """Refuse a package whose counting key is not the one the session opened with, and a demo
     key that is not the private half of the package's counting key: a wrong key would only
     make every record unreadable, never a result."""
     public = newest.package.counting_public_key
-    expected = counting_key_digest(public)
+    expected = counting_key_fingerprint(public)
     if recorded is not None and recorded != expected:
         raise CliError(
-            f"選挙データの開票鍵（指紋 {expected[:16]}）が作業記録を開いたときの鍵（指紋 "
-            f"{recorded[:16]}）と違います / the package's counting key is not the one recorded "
-            "when this session was opened")
+            f"選挙データの開票鍵（指紋 {short_fingerprint(expected)}）が作業記録を開いたときの鍵"
+            f"（指紋 {short_fingerprint(recorded)}）と違います / the package's counting key "
+            f"(fingerprint {short_fingerprint(expected)}) is not the one recorded when this "
+            f"session was opened ({short_fingerprint(recorded)})")
     if private is not None and public_key_bytes(private) != public:
         raise CliError(
-            f"このデモ用鍵はこの選挙の鍵の儀式の開票鍵（指紋 {expected[:16]}）ではありません / "
-            "this demo key is not the private half of this election's counting key")
+            f"このデモ用鍵はこの選挙の鍵の儀式の開票鍵（指紋 {short_fingerprint(expected)}）の"
+            "秘密鍵ではありません / this demo key is not the private half of this election's "
+            f"counting key (fingerprint {short_fingerprint(expected)})")
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -307,11 +304,14 @@ def cmd_import(args: argparse.Namespace) -> int:
     if not session.log.entries():
         session.log.append(AuditEvent.COUNTING_SESSION_OPENED, "opened", manager=args.manager,
                            witnesses=list(args.witness), package_fingerprint=newest.fingerprint,
-                           counting_key=counting_key_digest(
+                           counting_key=counting_key_fingerprint(
                                newest.package.counting_public_key),
                            software_hash=software_hash(ROOT))
     imported, _, _ = session.import_all(keep_records=False)
     print(f"選挙データ / package v{newest.package.version} {newest.short_fingerprint}")
+    # the same value the key ceremony printed: the counting manager compares the two on paper
+    print("開票鍵の指紋 / counting key fingerprint: "
+          f"{short_fingerprint(counting_key_fingerprint(newest.package.counting_public_key))}")
     print_import(imported)
     if imported.problems:
         return _problems(imported)

@@ -20,7 +20,6 @@ PINs are typed at the terminal without echo, or read one per line from stdin wit
 from __future__ import annotations
 
 import argparse
-import hashlib
 import itertools
 import os
 import sys
@@ -31,11 +30,12 @@ from typing import Any, Protocol
 
 from counting import shamir
 from counting.pin_entry import FLAG_HELP, PinEntryUnavailable, pin_reader
+from election.package import short_fingerprint as short_fingerprint
 from firmware.audit_events import AuditEvent
 from firmware.interfaces import CardError
 from media.counting_key import PRIVATE_KEY_LENGTH, generate_private_key, public_key_bytes
+from media.counting_key import fingerprint as counting_key_fingerprint
 
-FINGERPRINT_LABEL = b"tohyoki/counting-public-key/v1\x00"
 MAX_HOLDERS = shamir.MAX_SHARES
 
 
@@ -78,16 +78,6 @@ class CeremonyResult:
     @property
     def public_key_hex(self) -> str:
         return self.public_key.hex()
-
-
-def counting_key_fingerprint(public_key: bytes) -> str:
-    """SHA-256 over ``"tohyoki/counting-public-key/v1" ‖ 0x00 ‖ public key`` (1216 bytes)."""
-    return hashlib.sha256(FINGERPRINT_LABEL + public_key).hexdigest()
-
-
-def short_fingerprint(fingerprint: str) -> str:
-    head = fingerprint[:20].upper()
-    return "-".join(head[i:i + 4] for i in range(0, 20, 4))
 
 
 def _wipe(buffer: bytearray) -> None:

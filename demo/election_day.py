@@ -40,10 +40,18 @@ from drivers.storage import DirectoryStorage
 from election.__main__ import build, read_private, write_signing_key
 from election.authoring import read_source
 from election.credentials import AdminCertificate, Role, VotingCardToken
-from election.package import CandidateStatus, amend, load_package, sign_package, verify_chain
+from election.package import (
+    CandidateStatus,
+    amend,
+    load_package,
+    short_fingerprint,
+    sign_package,
+    verify_chain,
+)
 from firmware import machine as fw
 from firmware.booth_screens import VoterSettingsMenu
 from firmware.screens import AdminMenu, ContestChoice, Notice, Recorded, Review, Standby
+from media.counting_key import fingerprint as counting_key_fingerprint
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "election" / "examples" / "tsukuba.toml"
@@ -147,10 +155,16 @@ def run_day(
         (keys / "machines" / f"{machine_id}.pub").write_text(public.hex() + "\n")
         storages[machine_id] = (storage, entry["place_id"])
     package_v1 = out / "package-v1.json"
-    short = build(SOURCE, keys, package_v1)
+    short = build(SOURCE, keys, package_v1).short_fingerprint
     say(f"   選挙データ指紋 / package fingerprint: {short}")
     signed_v1 = load_package(package_v1.read_bytes(), commission_pub)
     package = signed_v1.package
+    # the commission checks the package seals votes to the key the holders hold (paper vs paper)
+    sealed_to = short_fingerprint(counting_key_fingerprint(package.counting_public_key))
+    if sealed_to != ceremony.short_fingerprint:
+        raise DemoFailure(f"the package's counting key {sealed_to} is not the ceremony's")
+    say(f"   開票鍵の指紋（鍵の儀式と同じ） / counting key fingerprint, as at the ceremony: "
+        f"{sealed_to}")
     commission_key = read_private(keys / "commission.key")
 
     booths: list[Booth] = []

@@ -20,8 +20,17 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from election.authoring import author_package, read_source
-from election.package import CandidateStatus, PackageError, amend, load_package, sign_package
+from election.package import (
+    CandidateStatus,
+    PackageError,
+    SignedPackage,
+    amend,
+    load_package,
+    short_fingerprint,
+    sign_package,
+)
 from election.signature import private_from_hex, private_to_hex, public_bytes
+from media.counting_key import fingerprint as counting_key_fingerprint
 from media.counting_key import generate_private_key, public_key_bytes
 from media.demo_key import write_demo_private_key
 
@@ -54,7 +63,7 @@ def _keys_in(directory: Path) -> dict[str, bytes]:
     return {p.stem: read_public(p) for p in sorted(directory.glob("*.pub"))}
 
 
-def build(source: Path, keydir: Path, out: Path) -> str:
+def build(source: Path, keydir: Path, out: Path) -> SignedPackage:
     package = author_package(
         read_source(source.read_text(encoding="utf-8")),
         machine_keys=_keys_in(keydir / "machines"),
@@ -63,7 +72,15 @@ def build(source: Path, keydir: Path, out: Path) -> str:
     )
     signed = sign_package(package, read_private(keydir / "commission.key"))
     out.write_bytes(signed.to_bytes())
-    return signed.short_fingerprint
+    return signed
+
+
+def print_counting_key(signed: SignedPackage) -> None:
+    """The package's counting key as the key ceremony printed it, so the commission checks,
+    before the package goes out, that the votes will be sealed to the key its holders hold."""
+    key = counting_key_fingerprint(signed.package.counting_public_key)
+    print(f"開票鍵の指紋 / counting key fingerprint: {short_fingerprint(key)}")
+    print(f"開票鍵 SHA-256 / counting key SHA-256: {key}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -103,13 +120,16 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "issuer-keygen":
             write_signing_key(args.keydir / "issuers", args.issuer_id)
         elif args.command == "build":
-            print(f"指紋 / fingerprint: {build(args.source, args.keydir, args.out)}")
+            signed = build(args.source, args.keydir, args.out)
+            print(f"指紋 / fingerprint: {signed.short_fingerprint}")
+            print_counting_key(signed)
         elif args.command == "fingerprint":
             signed = load_package(args.package.read_bytes(),
                                   read_public(args.keydir / "commission.pub"))
             print(f"第{signed.package.version}版 / version {signed.package.version}")
             print(f"指紋 / fingerprint: {signed.short_fingerprint}")
             print(f"SHA-256: {signed.fingerprint}")
+            print_counting_key(signed)
         else:
             previous = load_package(args.package.read_bytes(),
                                     read_public(args.keydir / "commission.pub"))

@@ -5,11 +5,15 @@ private key is 96 bytes (the 64-byte ML-KEM seed, then the X25519 scalar)."""
 
 from __future__ import annotations
 
+import hashlib
+
 from cryptography.hazmat.primitives import hpke
 from cryptography.hazmat.primitives.asymmetric import mlkem, x25519
 
 PUBLIC_KEY_LENGTH = 1184 + 32
 PRIVATE_KEY_LENGTH = 64 + 32
+
+FINGERPRINT_LABEL = b"tohyoki/counting-public-key/v1\x00"
 
 SUITE = hpke.Suite(hpke.KEM.MLKEM768_X25519, hpke.KDF.HKDF_SHA256, hpke.AEAD.AES_256_GCM)
 
@@ -48,3 +52,13 @@ def public_key(raw: bytes) -> hpke.MLKEM768X25519PublicKey:
         mlkem.MLKEM768PublicKey.from_public_bytes(raw[:1184]),
         x25519.X25519PublicKey.from_public_bytes(raw[1184:]),
     )
+
+
+def fingerprint(public_raw: bytes) -> str:
+    """The counting public key's identity for people: SHA-256 over ``FINGERPRINT_LABEL`` ‖ key,
+    hex (docs/counting-keys.md §1). The key ceremony prints it, the commission's tool shows it
+    for the package it signs, the counting tool when a session opens: one value to compare on
+    paper at each step."""
+    if len(public_raw) != PUBLIC_KEY_LENGTH:
+        raise CountingKeyError("開票公開鍵の長さが違います / counting public key has the wrong length")
+    return hashlib.sha256(FINGERPRINT_LABEL + public_raw).hexdigest()

@@ -15,7 +15,14 @@ from pathlib import Path
 
 import pytest
 
-from election.package import CandidateStatus, SignedPackage, load_package, verify_chain
+from counting.ceremony import counting_key_fingerprint
+from election.package import (
+    CandidateStatus,
+    SignedPackage,
+    load_package,
+    short_fingerprint,
+    verify_chain,
+)
 from election.signature import private_to_hex
 from media.demo_key import BANNER, write_demo_private_key
 from tests.station import (
@@ -127,6 +134,12 @@ def test_fingerprint_command_verifies_and_prints(commission: Commission) -> None
     assert "version 1" in result.stdout
     assert f"指紋 / fingerprint: {signed.short_fingerprint}" in result.stdout
     assert f"SHA-256: {signed.fingerprint}" in result.stdout
+    # and the counting key it seals votes to, exactly as the key ceremony printed it
+    ceremony = counting_key_fingerprint(bytes.fromhex(
+        (commission.keydir / "counting.pub").read_text()))
+    assert f"counting key fingerprint: {short_fingerprint(ceremony)}" in result.stdout
+    assert f"counting key SHA-256: {ceremony}" in result.stdout
+    assert f"counting key fingerprint: {short_fingerprint(ceremony)}" in commission.build_stdout
 
 
 def test_amend_command_makes_version_two(commission: Commission) -> None:

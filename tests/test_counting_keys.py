@@ -304,3 +304,20 @@ def test_our_shares_use_the_variant_the_vectors_cover() -> None:
     assert {s.extendable for s in shares} == {False}
     assert {s.iteration_exponent for s in shares} == {0}
     assert {(s.group_threshold, s.group_count) for s in shares} == {(1, 1)}
+
+
+def test_the_counting_key_fingerprint_is_the_labelled_digest_of_the_key_and_nothing_else() -> None:
+    """docs/counting-keys.md §1: SHA-256 over the label, a zero byte and the 1216-byte key. The
+    ceremony, the commission's tool and the counting tool all print this one value; a plain
+    SHA-256 of the key (what the counting session once recorded) is not it."""
+    import hashlib
+
+    from media.counting_key import CountingKeyError, fingerprint
+
+    public = public_key_bytes(generate_private_key())
+    assert fingerprint(public) == hashlib.sha256(
+        b"tohyoki/counting-public-key/v1" + b"\x00" + public).hexdigest()
+    assert fingerprint(public) != hashlib.sha256(public).hexdigest()
+    assert counting_key_fingerprint(public) == fingerprint(public)
+    with pytest.raises(CountingKeyError):
+        fingerprint(public[:-1])

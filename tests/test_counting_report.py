@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from counting.ceremony import run_ceremony
+from counting.ceremony import counting_key_fingerprint, run_ceremony, short_fingerprint
 from counting.decisions import Decisions, SessionLog
 from counting.importer import import_media
 from counting.report import CountingRecord, ReconciliationLine, dependencies_hash
@@ -256,8 +256,6 @@ def test_a_count_refuses_a_demo_key_of_another_key_ceremony(setup: CountingSetup
     """The session records the key ceremony's fingerprint (the package's counting public key);
     a demo key that is not its private half is refused before any record is decrypted, in a
     session and in the one-shot form, instead of counting every record as unreadable."""
-    import hashlib
-
     from media.counting_key import generate_private_key
     from media.demo_key import write_demo_private_key
 
@@ -269,7 +267,10 @@ def test_a_count_refuses_a_demo_key_of_another_key_ceremony(setup: CountingSetup
                  setup.day.root / "media", "--manager", "開票管理者 山田", "--witness", "立会人 佐藤")
     assert opened.returncode == 0, opened.stderr
     first = SessionLog(session / "session.log", lambda: WHEN).entries()[0]
-    assert first.detail["counting_key"] == hashlib.sha256(COUNTING_PUBLIC).hexdigest()
+    # the session records, and the import shows, the fingerprint the key ceremony printed
+    assert first.detail["counting_key"] == counting_key_fingerprint(COUNTING_PUBLIC)
+    assert (f"counting key fingerprint: {short_fingerprint(counting_key_fingerprint(COUNTING_PUBLIC))}"
+            in opened.stdout)
     refused = cli("count", "--session", session, "--demo-private-key", other)
     assert refused.returncode == 2 and "not the private half" in refused.stderr, refused.stderr
     assert not (session / "results.json").exists()
