@@ -5,6 +5,8 @@ That the timed confirm → durable path writes only the media is shown by
 from __future__ import annotations
 
 from bench import bench_cast
+from drivers import mount as mounting
+from tests.media_images import can_mount
 
 
 def test_cast_benchmark_runs_at_small_scale() -> None:
@@ -20,3 +22,6 @@ def test_cast_benchmark_runs_at_small_scale() -> None:
     # judged for a one- and a two-contest ballot, whatever this host gives
     assert len(goals) == len(durable) and all(m.met is not None for m in goals)
     assert measurements["records per MiB of slot table (one contest)"].value == 819
+    if can_mount(mounting.EXFAT):  # and on two exFAT images, each through its own driver
+        on_images = [m for m in durable if m.name.startswith("[exFAT images, exfat-fuse")]
+        assert len(on_images) == 2, [m.name for m in durable]

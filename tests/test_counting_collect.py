@@ -18,8 +18,8 @@ from counting.importer import import_media
 from drivers import mount as mounting
 from drivers.udev_media import Accept, MediaEvent, Refuse
 from firmware import machine as fw
+from tests.media_images import HAVE_FUSE, Loop
 from tests.test_firmware_support import as_manager, open_station, run_flow, voter_flow
-from tests.test_media_fuse import HAVE_FUSE, Loop
 
 pytestmark = pytest.mark.skipif(not HAVE_FUSE, reason="needs /dev/fuse and loop devices")
 

@@ -17,8 +17,8 @@ from drivers.udev_media import Accept, MediaEvent, Refuse
 from firmware import machine as fw
 from firmware.interfaces import MediumRemoved
 from firmware.screens import Notice, Phase, Standby
+from tests.media_images import HAVE_FUSE, Loop
 from tests.test_firmware_support import Insert, as_manager, open_station, run_flow, voter_flow
-from tests.test_media_fuse import HAVE_FUSE, Loop
 
 PORTS = {
     "primary": "platform-fd500000.pcie-pci-0000:01:00.0-usb-0:1:1.0-scsi-0:0:0:0",

@@ -28,31 +28,12 @@ from firmware.interfaces import (
     MediumSlow,
 )
 from tests.fault_harness import harness
+from tests.media_images import HAVE_FUSE, Loop
 
-HAVE_FUSE = os.path.exists("/dev/fuse") and os.path.exists("/dev/loop-control")
 pytestmark = pytest.mark.skipif(
     not HAVE_FUSE, reason="needs /dev/fuse and loop devices (losetup), absent on this machine"
 )
 VOTERS = 12
-FORMAT = {
-    mounting.FAT32: ["mkfs.vfat", "-F", "32", "-n", "VOTES"],
-    mounting.EXFAT: ["mkfs.exfat", "-L", "VOTES"],
-}
-
-
-class Loop:
-    """An image file on a loop device (the 'USB stick')."""
-
-    def __init__(self, image: Path, fstype: str, megabytes: int = 40) -> None:
-        with open(image, "wb") as handle:
-            handle.truncate(megabytes << 20)
-        subprocess.run(FORMAT[fstype] + [str(image)], check=True, capture_output=True)
-        self.device = Path(subprocess.run(
-            ["losetup", "-f", "--show", str(image)], check=True, capture_output=True, text=True
-        ).stdout.strip())
-
-    def detach(self) -> None:
-        subprocess.run(["losetup", "-d", str(self.device)], check=False, capture_output=True)
 
 
 @pytest.fixture
