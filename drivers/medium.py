@@ -68,6 +68,11 @@ def _close_quietly(fd: int) -> None:
         pass
 
 
+def _close_all(descriptors: list[int]) -> None:
+    for fd in descriptors:
+        _close_quietly(fd)
+
+
 class _Signal:
     """A flag that stays set, like ``threading.Event``, on one raw lock: waking the waiter costs
     one lock release instead of a ``Condition``'s bookkeeping in Python. It is on every cast's
@@ -103,6 +108,7 @@ class _Job:
         self.error: BaseException | None = None
         self.durable = False  # set by an action once its writes are synced
         self.settled = _Signal()  # durable, or failed before that
+        self.afterwards: list[Callable[[], None]] = []  # run once the caller has its answer
 
     def made_durable(self) -> None:
         self.durable = True
@@ -116,6 +122,10 @@ class _Job:
         finally:
             self.settled.set()
             self.done.set()
+            # closing descriptors: after the answer, since a close on a FUSE medium is a round
+            # trip to its driver and decides nothing (what was written is synced and read back)
+            for cleanup in self.afterwards:
+                cleanup()
 
     def finish(self, timeout: float) -> bool:
         return self.done.wait(max(0.0, timeout))
@@ -424,46 +434,48 @@ class DirectoryMedium:
         after: WriteInFlight | None = None,
         guard: Callable[[], None] | None = None,
     ) -> StartedWrite:
-        """All on this medium's worker, under one write deadline: ``guard``; wait for ``after``
-        to be durable; pwrite each slot; one fdatasync per file; read each slot back from the
-        device.
+        """All on this medium's worker, under one write deadline: ``guard``; open the files;
+        wait for ``after`` to be durable; pwrite each slot; one fdatasync per file; read each
+        slot back from the device; answer; then close the files.
         One hand-off to the worker and one back, whatever the number of slots. With ``after``
         the deadline runs from the moment ``after`` is durable (waiting for it has its own)."""
 
         def write_sync_verify(job: _Job) -> None:
             if guard is not None:
                 guard()  # on this thread: its reads of the medium are under this deadline
+            paths = {name: self._file(name) for name, _, _ in writes}
+            descriptors: list[int] = []
+            job.afterwards.append(lambda: _close_all(descriptors))
+            fds: dict[str, int] = {}
+            readers: dict[str, int | None] = {}
+            # opened before waiting for ``after``: opening writes nothing, and then the copy's
+            # part, once the primary is durable, is the write, the sync and the read-back alone
+            for name, path in paths.items():
+                fds[name] = os.open(path, os.O_WRONLY)
+                descriptors.append(fds[name])
+                reader = readers[name] = self._open_direct(path)
+                if reader is not None:
+                    descriptors.append(reader)
             if after is not None:
                 try:
                     after.wait_durable()
                 except Exception as exc:  # noqa: BLE001 - whatever stopped it, do not write
                     raise not_started(self.label, exc) from exc
                 job.deadline = time.monotonic() + self.write_deadline
-            paths = {name: self._file(name) for name, _, _ in writes}
-            fds: dict[str, int] = {}
-            readers: dict[str, int | None] = {}
-            try:
-                for name, path in paths.items():
-                    fds[name] = os.open(path, os.O_WRONLY)
-                    readers[name] = self._open_direct(path)
-                if time.monotonic() >= job.deadline:
-                    # the caller has given up on this medium (its guard or an open hung): write
-                    # nothing now that it answers again; recovery resolves the reserved slots
-                    raise self._slow_error()
-                for name, offset, data in writes:
-                    overwrite(fds[name], offset, data, f"{self.label}/{name}", self._short_write)
-                for name, fd in fds.items():
-                    sync_data(fd, f"{self.label}/{name}")
-                # Durable: the copy may start now, while this medium's slots are read back
-                # through descriptors opened before the sync (nothing left to open here).
-                job.made_durable()
-                for name, offset, data in writes:
-                    if self._read_back(readers[name], paths[name], offset, len(data)) != data:
-                        raise corrupted(self.label)
-            finally:
-                for descriptor in (*fds.values(), *readers.values()):
-                    if descriptor is not None:
-                        _close_quietly(descriptor)
+            if time.monotonic() >= job.deadline:
+                # the caller has given up on this medium (its guard or an open hung): write
+                # nothing now that it answers again; recovery resolves the reserved slots
+                raise self._slow_error()
+            for name, offset, data in writes:
+                overwrite(fds[name], offset, data, f"{self.label}/{name}", self._short_write)
+            for name, fd in fds.items():
+                sync_data(fd, f"{self.label}/{name}")
+            # Durable: the copy may start now, while this medium's slots are read back
+            # through descriptors opened before the sync (nothing left to open here).
+            job.made_durable()
+            for name, offset, data in writes:
+                if self._read_back(readers[name], paths[name], offset, len(data)) != data:
+                    raise corrupted(self.label)
 
         waits = 2 if after is not None else 1  # until it starts: ``after``'s time, then its own
         job = _Job(lambda: write_sync_verify(job),
