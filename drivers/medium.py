@@ -68,9 +68,19 @@ def _close_quietly(fd: int) -> None:
         pass
 
 
-def _close_all(descriptors: list[int]) -> None:
-    for fd in descriptors:
+_running = threading.local()  # .job: the _Job a medium's worker thread is running, if any
+
+
+def _close_after_answer(fd: int) -> None:
+    """Close ``fd`` once the cast's write job running on this thread has given its caller the
+    answer; any other time, now. On a FUSE medium a close is a round trip to its driver (FLUSH,
+    RELEASE) and decides nothing: what the job read is in memory, what it wrote is synced and
+    read back. The medium's next job runs after the closes (one worker, in order)."""
+    job: _Job | None = getattr(_running, "job", None)
+    if job is None or not job.closes_after_answer:
         _close_quietly(fd)
+    else:
+        job.afterwards.append(lambda: _close_quietly(fd))
 
 
 class _Signal:
@@ -109,22 +119,23 @@ class _Job:
         self.durable = False  # set by an action once its writes are synced
         self.settled = _Signal()  # durable, or failed before that
         self.afterwards: list[Callable[[], None]] = []  # run once the caller has its answer
+        self.closes_after_answer = False  # the cast's write job (_close_after_answer)
 
     def made_durable(self) -> None:
         self.durable = True
         self.settled.set()
 
     def run(self) -> None:
+        _running.job = self
         try:
             self.action()
         except BaseException as exc:  # noqa: BLE001 - handed back to the waiting thread
             self.error = exc
         finally:
+            _running.job = None
             self.settled.set()
             self.done.set()
-            # closing descriptors: after the answer, since a close on a FUSE medium is a round
-            # trip to its driver and decides nothing (what was written is synced and read back)
-            for cleanup in self.afterwards:
+            for cleanup in self.afterwards:  # the closes (_close_after_answer)
                 cleanup()
 
     def finish(self, timeout: float) -> bool:
@@ -340,7 +351,7 @@ class DirectoryMedium:
                     chunks.append(chunk)
                     progress()
             finally:
-                _close_quietly(fd)
+                _close_after_answer(fd)
         except FileNotFoundError:
             if not self._present():
                 raise MediumRemoved(f"{self.label}: 記録媒体が抜かれました / medium removed") from None
@@ -366,7 +377,7 @@ class DirectoryMedium:
             return self._read_back(direct, path, offset, size)
         finally:
             if direct is not None:
-                _close_quietly(direct)
+                _close_after_answer(direct)
 
     def _open_direct(self, path: str) -> int | None:
         """A descriptor that reads from the device (``O_DIRECT``), or None where the filesystem
@@ -444,18 +455,16 @@ class DirectoryMedium:
             if guard is not None:
                 guard()  # on this thread: its reads of the medium are under this deadline
             paths = {name: self._file(name) for name, _, _ in writes}
-            descriptors: list[int] = []
-            job.afterwards.append(lambda: _close_all(descriptors))
             fds: dict[str, int] = {}
             readers: dict[str, int | None] = {}
             # opened before waiting for ``after``: opening writes nothing, and then the copy's
             # part, once the primary is durable, is the write, the sync and the read-back alone
             for name, path in paths.items():
                 fds[name] = os.open(path, os.O_WRONLY)
-                descriptors.append(fds[name])
+                _close_after_answer(fds[name])
                 reader = readers[name] = self._open_direct(path)
                 if reader is not None:
-                    descriptors.append(reader)
+                    _close_after_answer(reader)
             if after is not None:
                 try:
                     after.wait_durable()
@@ -480,6 +489,7 @@ class DirectoryMedium:
         waits = 2 if after is not None else 1  # until it starts: ``after``'s time, then its own
         job = _Job(lambda: write_sync_verify(job),
                    time.monotonic() + waits * self.write_deadline)
+        job.closes_after_answer = True
         return self._submit(job)
 
     def create(self, name: str, size: int) -> None:
