@@ -192,8 +192,8 @@ def _on_exfat_images(repeat: int, records: dict[str, bytes],
     result: list[Measurement] = []
     for contests in (CONTESTS[:1], CONTESTS):
         with tempfile.TemporaryDirectory() as tmp, tempfile.TemporaryDirectory() as internal, \
-                mounted_images(Path(tmp), mounting.EXFAT, megabytes=64) as mounts:
-            media = (mounts["primary"].mountpoint, mounts["copy"].mountpoint)
+                mounted_images(Path(tmp), mounting.EXFAT, megabytes=64) as images:
+            media = (images.mounts["primary"].mountpoint, images.mounts["copy"].mountpoint)
             result += _ballot("exFAT images, exfat-fuse", contests, media, Path(internal),
                               repeat, records, encrypt_one * len(contests))
     return result

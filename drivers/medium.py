@@ -377,7 +377,7 @@ class DirectoryMedium:
             return self._read_back(direct, path, offset, size)
         finally:
             if direct is not None:
-                _close_after_answer(direct)
+                _close_quietly(direct)
 
     def _open_direct(self, path: str) -> int | None:
         """A descriptor that reads from the device (``O_DIRECT``), or None where the filesystem

@@ -11,6 +11,7 @@ import subprocess
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from drivers import mount as mounting
@@ -56,22 +57,27 @@ class Loop:
         return str(self.device) in listed.split()
 
 
+@dataclass(frozen=True)
+class MountedImages:
+    loops: dict[str, Loop]
+    mounts: dict[str, mounting.Mounted]  # a test may remount a role in place: it is unmounted
+
+
 @contextmanager
 def mounted_images(directory: Path, fstype: str, roles: tuple[str, ...] = ("primary", "copy"),
-                   megabytes: int = 40) -> Iterator[dict[str, mounting.Mounted]]:
+                   megabytes: int = 40) -> Iterator[MountedImages]:
     """One image per role under ``directory``, each mounted at ``directory/work/<role>``;
-    unmounted and detached afterwards, whatever happened."""
-    loops: dict[str, Loop] = {}
-    mounts: dict[str, mounting.Mounted] = {}
+    whatever is mounted at the end is unmounted, and every image detached, whatever happened."""
+    images = MountedImages({}, {})
     try:
         for role in roles:
-            loops[role] = Loop(directory / f"{role}.img", fstype, megabytes)
+            images.loops[role] = Loop(directory / f"{role}.img", fstype, megabytes)
         for role in roles:
-            mounts[role] = mounting.mount(loops[role].device, directory / "work" / role,
-                                          use_fuse=True)
-        yield mounts
+            images.mounts[role] = mounting.mount(images.loops[role].device,
+                                                 directory / "work" / role, use_fuse=True)
+        yield images
     finally:
-        for mounted in mounts.values():
+        for mounted in images.mounts.values():
             mounting.unmount(mounted, lazy=True)
-        for loop in loops.values():
+        for loop in images.loops.values():
             loop.detach()

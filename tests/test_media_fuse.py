@@ -28,7 +28,7 @@ from firmware.interfaces import (
     MediumSlow,
 )
 from tests.fault_harness import harness
-from tests.media_images import HAVE_FUSE, Loop
+from tests.media_images import HAVE_FUSE, Loop, mounted_images
 
 pytestmark = pytest.mark.skipif(
     not HAVE_FUSE, reason="needs /dev/fuse and loop devices (losetup), absent on this machine"
@@ -39,16 +39,9 @@ VOTERS = 12
 @pytest.fixture
 def media(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[dict[str, object]]:
     fstype = request.param
-    loops = {role: Loop(tmp_path / f"{role}.img", fstype) for role in ("primary", "copy")}
-    work = tmp_path / "work"
-    mounts = {role: mounting.mount(loops[role].device, work / role, use_fuse=True)
-              for role in loops}
-    state: dict[str, object] = {"work": work, "loops": loops, "mounts": mounts, "type": fstype}
-    yield state
-    for mounted in state["mounts"].values():  # type: ignore[attr-defined]
-        mounting.unmount(mounted, lazy=True)
-    for loop in loops.values():
-        loop.detach()
+    with mounted_images(tmp_path, fstype) as images:
+        yield {"work": tmp_path / "work", "loops": images.loops, "mounts": images.mounts,
+               "type": fstype}
 
 
 def _remount(state: dict[str, object], role: str) -> None:
