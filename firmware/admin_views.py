@@ -155,12 +155,12 @@ class AdminViewsMixin:
         tables = []
         records: list[tuple[str, list[bytes]]] = []
         try:
-            for entry in self.ballot_box.header.tables if self.ballot_box.header else ():
-                slots = self.ballot_box.read_table(store, entry)
+            decoded = self.ballot_box.read_tables(store) if self.ballot_box.header else {}
+            for contest_id, slots in decoded.items():
                 filled = [s.record for s in slots if isinstance(s, Filled)]
                 free = sum(isinstance(s, Empty) for s in slots)
-                tables.append(TableStatus(entry.contest_id, len(filled), free))
-                records.append((entry.contest_id, filled))
+                tables.append(TableStatus(contest_id, len(filled), free))
+                records.append((contest_id, filled))
             free_bytes = store.free_bytes()
         except (MediumError, OSError) as exc:
             return MediumStatus(role, store.label, medium_id, tuple(tables), 0,

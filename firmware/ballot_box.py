@@ -323,32 +323,29 @@ class BallotBox:
                 f"slot {index} for contest {contest_id}"
             ) from None
 
-    def _read_tables(
-        self, store: MediumStore, entries: tuple[TableEntry, ...] | None = None
-    ) -> dict[str, bytes]:
-        """Each table's region (all tables by default), from one read of the slot file."""
-        tables = self._tables() if entries is None else entries
+    def _read_tables(self, store: MediumStore) -> dict[str, bytes]:
+        """Each contest's table region, from one read of the slot file."""
         data = store.read(SLOT_FILE)
-        return {entry.contest_id: data[entry.offset : entry.end] for entry in tables}
+        return {entry.contest_id: data[entry.offset : entry.end] for entry in self._tables()}
 
-    def read_table(self, store: MediumStore, entry: TableEntry) -> list[Empty | Filled | Damaged]:
-        region = self._read_tables(store, (entry,))[entry.contest_id]
-        return [decode_slot(s) for s in split_table(region)]
+    def read_tables(self, store: MediumStore) -> dict[str, list[Empty | Filled | Damaged]]:
+        """Each contest's slots, decoded, from one read of the slot file."""
+        return {contest_id: [decode_slot(s) for s in split_table(region)]
+                for contest_id, region in self._read_tables(store).items()}
 
     def records(self, store: MediumStore) -> dict[str, list[bytes]]:
         """Every record per contest; a damaged slot stops with an error naming the medium."""
         result: dict[str, list[bytes]] = {}
-        regions = self._read_tables(store)
-        for entry in self._tables():
+        for contest_id, slots in self.read_tables(store).items():
             found = []
-            for slot in map(decode_slot, split_table(regions[entry.contest_id])):
+            for slot in slots:
                 if isinstance(slot, Damaged):
                     raise MediumIOError(
                         f"{store.label}: 記録が壊れています / a damaged record ({slot.reason})"
                     )
                 if isinstance(slot, Filled):
                     found.append(slot.record)
-            result[entry.contest_id] = found
+            result[contest_id] = found
         return result
 
     def record_counts(self) -> dict[str, int]:
@@ -360,13 +357,11 @@ class BallotBox:
         for store in (self.primary, self.copy):
             if store.exists(SEAL_FILE):
                 problems.append(f"{store.label}: 封印記録があります / a seal is present")
-            regions = self._read_tables(store)
-            for entry in self._tables():
-                used = sum(not isinstance(decode_slot(s), Empty)
-                           for s in split_table(regions[entry.contest_id]))
+            for contest_id, slots in self.read_tables(store).items():
+                used = sum(not isinstance(s, Empty) for s in slots)
                 if used:
                     problems.append(
-                        f"{store.label}: {entry.contest_id} に {used} 件の記録があります / "
+                        f"{store.label}: {contest_id} に {used} 件の記録があります / "
                         f"{used} slots are not empty"
                     )
         return problems

@@ -91,9 +91,8 @@ def _day(assisted: bool) -> tuple[Station, int]:
 def _filled_slots(station: Station, store: Any) -> dict[str, list[int]]:
     box = station.machine.ballot_box
     return {
-        entry.contest_id: [i for i, slot in enumerate(box.read_table(store, entry))
-                           if isinstance(slot, Filled)]
-        for entry in box._tables()
+        contest_id: [i for i, slot in enumerate(slots) if isinstance(slot, Filled)]
+        for contest_id, slots in box.read_tables(store).items()
     }
 
 

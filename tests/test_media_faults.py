@@ -444,7 +444,8 @@ def test_torn_slot_at_every_byte_boundary_is_resolved_by_recovery(tmp_path: Path
     before = {c: sorted(r) for c, r in box.records(primary).items()}
     record = random.Random(5).randbytes(1200)
     slot = encode_slot(record)
-    index = next(i for i, s in enumerate(box.read_table(primary, entry)) if isinstance(s, Empty))
+    index = next(i for i, s in enumerate(box.read_tables(primary)[entry.contest_id])
+                 if isinstance(s, Empty))
     reserved = (ReservedSlot("mayor", index),)
     storage = box._storage
     storage.create(JOURNAL_FILE, JOURNAL_SIZE)
@@ -484,7 +485,8 @@ def test_random_bit_flips_in_a_record_are_damage_never_another_vote(tmp_path: Pa
     box, primary, _ = _directory_box(tmp_path)
     entry = box._tables()[0]
     table = primary.read(entry.file)
-    index = next(i for i, s in enumerate(box.read_table(primary, entry)) if isinstance(s, Filled))
+    index = next(i for i, s in enumerate(box.read_tables(primary)[entry.contest_id])
+                 if isinstance(s, Filled))
     rng = random.Random(1320)
     for _ in range(300):
         offset = index * SLOT_SIZE + rng.randrange(SLOT_SIZE)
