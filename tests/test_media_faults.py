@@ -13,11 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from drivers.medium import DirectoryMedium, SimulatedMedium
+from drivers.medium import DirectoryMedium
+from drivers.simulated_medium import SimulatedMedium
 from drivers.storage import DirectoryStorage
 from firmware import machine as fw
-from firmware.ballot_box import BallotBox, LedgerLine
+from firmware.ballot_box import BallotBox
 from firmware.booth_screens import VoterSettingsMenu
+from firmware.card_ledger import LedgerLine
 from firmware.screens import AdminMenu, ContestChoice, Notice, Phase, Recorded
 from media.layout import HEADER_FILE, SLOT_FILE
 from media.slot import SLOT_SIZE, Damaged, Empty, Filled, decode_slot, encode_slot
