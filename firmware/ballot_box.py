@@ -19,11 +19,14 @@ from firmware.ballot_box_errors import (
 )
 from firmware.card_ledger import CardLedger, LedgerLine
 from firmware.cast_journal import (
+    CARD_OFFSET,
     JOURNAL_FILE,
     JOURNAL_SIZE,
     Reservation,
     ReservedSlot,
+    decode_card,
     decode_journal,
+    encode_card,
     encode_journal,
     is_clear,
 )
@@ -34,6 +37,7 @@ from firmware.interfaces import (
     MediumIOError,
     MediumReplaced,
     MediumStore,
+    MediumWriteNotStarted,
     RandomSource,
 )
 from firmware.medium_headers import initialise_medium, replaced_medium, verified_header
@@ -95,6 +99,7 @@ class BallotBox:
         self._free: dict[str, list[int]] | None = None
         self._journal_ready = False
         self._reservation: Reservation | None = None
+        self._card_id = ""  # the reserved card: in memory; on storage only while it is cast
         self._written = False  # the reserved card's vote is on both media (or it abstained)
         self._used: set[str] = set()
         self._unresolved = False  # a cast failed and could not be taken back: see recover()
@@ -306,7 +311,8 @@ class BallotBox:
     def reserve(self, card_id: str, card_contests: tuple[str, ...]) -> Reservation:
         """When a voting card is accepted, before the ballot is shown: choose a uniformly random
         slot, empty on both media, for each contest on the card, and make the journal say so
-        durably. Confirming then writes only the media (§7.5)."""
+        durably — the slots, not the card (§14). Confirming then writes the media, and the card
+        to the journal while the primary is written (§7.5)."""
         if self._unresolved:
             raise BallotBoxError(
                 "中断された投票が未解決です。投票を再開してください / an interrupted vote is not "
@@ -323,7 +329,7 @@ class BallotBox:
         for contest in card_contests:
             index = self._pick(free[contest])
             slots.append(ReservedSlot(contest, index))
-        reservation = Reservation(card_id, tuple(card_contests), tuple(slots))
+        reservation = Reservation(tuple(card_contests), tuple(slots))
         try:
             for slot in slots:
                 file, offset = self.slot_position(slot.contest_id, slot.index)
@@ -338,6 +344,7 @@ class BallotBox:
             self._give_back(slots)
             raise
         self._reservation = reservation
+        self._card_id = card_id
         self._written = False
         return reservation
 
@@ -349,10 +356,12 @@ class BallotBox:
         consume_card: Callable[[], None],
     ) -> None:
         """Write the vote into the slots reserved for the card: the primary, then the copy, each
-        synced and read back from the device, then consume the card. The vote is recorded once
-        the copy holds it; ``settle`` then writes the ledger line and clears the journal."""
+        synced and read back from the device, then consume the card. The card id goes to the
+        journal while the primary is written, and the copy waits for it, so recovery knows whose
+        vote the copy holds. The vote is recorded once the copy holds it; ``settle`` then writes
+        the ledger line and clears the journal."""
         reservation = self._reservation
-        if reservation is None or reservation.card_id != card_id or self._written:
+        if reservation is None or self._card_id != card_id or self._written:
             reservation = self.reserve(card_id, card_contests)  # checks the media's identity
         try:
             plan = [
@@ -365,16 +374,25 @@ class BallotBox:
         if len(plan) != len(records):
             raise BallotBoxError("a record for a contest that is not on the card")
         self._used = {c for c in records}
+        card_part = encode_card(card_id, reservation) if plan else None
+
+        def before_copy() -> None:
+            self._check_medium(self.copy)
+            if card_part is not None:
+                self._journal_card(card_part)
+
         failed: dict[str, MediumError] = {}
         try:
             # Each medium first checks that it is still the medium verified at start-up (the
             # voter may have taken minutes), then writes every slot, syncs once and reads the
             # slots back from its device, all under its deadline; the copy starts only once the
             # primary's slots are durable, and is written while the primary is read back (§7.5).
+            # The copy's writer first makes the card's part of the journal durable, while the
+            # primary is being written: the copy never holds a vote whose card recovery cannot
+            # name, and the card id sits beside the slots only for the cast (§14).
             primary = self.primary.start_write_verified(
                 plan, guard=lambda: self._check_medium(self.primary))
-            copy = self.copy.start_write_verified(
-                plan, after=primary, guard=lambda: self._check_medium(self.copy))
+            copy = self.copy.start_write_verified(plan, after=primary, guard=before_copy)
             for store, write in ((self.copy, copy), (self.primary, primary)):  # copy ends last
                 try:
                     write.wait()
@@ -396,18 +414,31 @@ class BallotBox:
         self._written = True
         consume_card()
 
+    def _journal_card(self, part: bytes) -> None:
+        """The card's part of the journal, on the copy's writer before it writes: if internal
+        storage fails, the copy is not written and the vote is taken back from the primary."""
+        try:
+            self._storage.write_at(JOURNAL_FILE, CARD_OFFSET, part)
+        except OSError as exc:
+            raise MediumWriteNotStarted(
+                f"{self.copy.label}: 投票機の内部記憶に書けないため書き込んでいません / not written: "
+                f"the machine's internal storage failed ({exc})"
+            ) from exc
+
     def settle(self) -> None:
         """After a cast (the card consumed, or pulled) or a session that ended: make the card's
-        ledger line durable, then clear the journal, so a card id and slot positions stay
-        together on the machine no longer than one voter (§14). Unused slots are freed."""
+        ledger line durable, then clear the journal (the card's part with it: a card id and slot
+        positions are together on the machine from the confirmation to here, §14). Unused slots
+        are freed."""
         reservation = self._reservation
         if reservation is None or self._unresolved:
             return
         if self._written:
-            self.ledger.append(LedgerLine(reservation.card_id, True, reservation.contests))
+            self.ledger.append(LedgerLine(self._card_id, True, reservation.contests))
         self._storage.write_at(JOURNAL_FILE, 0, bytes(JOURNAL_SIZE))
         unused = [s for s in reservation.slots if not (self._written and s.contest_id in self._used)]
         self._reservation = None
+        self._card_id = ""
         self._written = False
         self._used = set()
         self._give_back(unused)
@@ -429,12 +460,12 @@ class BallotBox:
     def recover(self) -> RecoveryOutcome | None:
         """Resolve a vote the journal says may have been under way; None when none was written.
 
-        The vote is recorded exactly when the copy holds it: every reserved slot holds the same
-        bytes on both media, and at least one is a whole record. Otherwise every reserved slot
-        that is not empty is zeroed on both media. Then the journal is cleared."""
+        The vote is recorded exactly when the copy holds it (``cast_recovery``); otherwise it is
+        taken back from both media. Then the journal is cleared."""
         self.ledger_repaired = self.ledger.repair() or self.ledger_repaired
         self._free = None
         self._reservation = None
+        self._card_id = ""
         self._written = False
         self._unresolved = False
         raw = self._storage.read(JOURNAL_FILE)
@@ -445,8 +476,8 @@ class BallotBox:
                 # an entry torn while being written: no medium was written after it
                 self._storage.write_at(JOURNAL_FILE, 0, bytes(JOURNAL_SIZE))
             return None
-        outcome = resolve_reservation(entry, self.slot_position, self.primary, self.copy,
-                                      self.ledger)
+        outcome = resolve_reservation(entry, decode_card(raw, entry), self.slot_position,
+                                      self.primary, self.copy, self.ledger)
         self._storage.write_at(JOURNAL_FILE, 0, bytes(JOURNAL_SIZE))
         return outcome
 

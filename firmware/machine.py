@@ -96,6 +96,7 @@ from firmware.screens import (
     Screen,
     Standby,
 )
+from firmware.speech_approval import check_speech_set
 from firmware.voter_settings import DEFAULT_SETTINGS, ChangeSetting, OpenSettings, VoterSettings
 from media.counting_key import public_key as counting_public_key
 from media.vote_record import BLANK, Choice, encrypt_vote
@@ -772,12 +773,8 @@ class Machine(BoothMixin, AdminViewsMixin):
                     "選挙データに登録された鍵がこの投票機の鍵と違います / the package lists another"
                     " key for this machine"
                 )
-            speech = self.devices.speaker.package_fingerprint
-            if self.phase is Phase.SETUP and speech not in (None, signed.fingerprint):
-                raise PackageError(
-                    "この投票機の音声は別の選挙データ用に承認されたものです / the approved speech "
-                    "on this machine was rendered for another package"
-                )
+            if self.phase is Phase.SETUP:
+                check_speech_set(signed, self.devices.speaker.speech_set)
             if self.package is not None and signed.fingerprint != self.package.fingerprint:
                 check_amendment(self.package, signed)
             self.ballot_box.prepare(
