@@ -2,7 +2,8 @@
 crash at any point leaves each vote either recorded on both or not recorded at all (art. 4-1-4,
 4-1-5), with a journal on internal storage that says which (docs/media-format.md §7.5). Its
 parts: headers (``medium_headers``), card ledger (``card_ledger``), journal (``cast_journal``),
-recovery (``cast_recovery``) and the seal at a close (``sealing``)."""
+recovery (``cast_recovery``), space warnings (``media_space``) and the seal at a close
+(``sealing``)."""
 
 from __future__ import annotations
 
@@ -40,6 +41,7 @@ from firmware.interfaces import (
     MediumWriteNotStarted,
     RandomSource,
 )
+from firmware.media_space import space_warning
 from firmware.medium_headers import initialise_medium, replaced_medium, verified_header
 from firmware.sealing import build_seal, write_seal
 from media.layout import (
@@ -72,12 +74,6 @@ __all__ = [
     "MediumFromAnotherElection",
     "RecoveryOutcome",
 ]
-
-# Space warnings for the poll manager (art. 4-1-5: a full medium must not surprise anyone).
-LOW_SLOTS_MINIMUM = 10  # warn when a table has fewer free slots than this ...
-LOW_SLOTS_FRACTION = 20  # ... or than 1/20 of its size, whichever is larger
-CLOSE_RESERVE_BYTES = 1 << 20  # free bytes always kept for the seal and audit-log export
-
 
 class BallotBox:
     def __init__(
@@ -161,29 +157,8 @@ class BallotBox:
 
     def space_warning(self, audit_bytes: int) -> str | None:
         """A warning for the poll manager well before a medium or a slot table is full."""
-        problems = []
-        for entry in self._tables():
-            free = self.free_slots.get(entry.contest_id)
-            if free is None:
-                continue
-            if free < max(LOW_SLOTS_MINIMUM, entry.slots // LOW_SLOTS_FRACTION):
-                problems.append(
-                    f"{entry.contest_id}: 残り {free} 票分 / {free} vote slots left"
-                )
-        reserve = CLOSE_RESERVE_BYTES + 4 * audit_bytes
-        for store in (self.primary, self.copy):
-            free_bytes = store.free_bytes()
-            if 0 <= free_bytes < reserve:  # -1: the driver does not say (ENOSPC still stops)
-                problems.append(
-                    f"{store.label}: 空き {free_bytes // 1024} KiB（封印に {reserve // 1024} KiB"
-                    f" 必要）/ {free_bytes // 1024} KiB free, {reserve // 1024} KiB kept for sealing"
-                )
-        if not problems:
-            return None
-        return (
-            "記録媒体の残りが少なくなっています。予備の投票機を準備してください / media are "
-            "nearly full; prepare a spare machine: " + "; ".join(problems)
-        )
+        return space_warning(self._tables(), self.free_slots, (self.primary, self.copy),
+                             audit_bytes)
 
     def _tables(self) -> tuple[TableEntry, ...]:
         if self.header is None:
