@@ -75,6 +75,7 @@ __all__ = [
     "RecoveryOutcome",
 ]
 
+
 class BallotBox:
     def __init__(
         self,
