@@ -316,3 +316,25 @@ def test_a_clear_torn_to_the_reservation_alone_after_a_recorded_vote_changes_not
     assert station.machine.ballot_box.recover() is None
     assert assert_mirrored(station) == before and counts(station) == {"mayor": 1, "assembly": 1}
     assert len(ledger(station)) == 1 and not any(station.storage.files[JOURNAL_FILE])
+
+
+def test_internal_storage_failing_at_the_card_part_leaves_the_copy_unwritten_and_the_vote_undone(
+) -> None:
+    """The card part cannot be written (internal storage fails): the copy is not written, the
+    primary's slots are taken back, voting stops with the reason, nothing is recorded."""
+    station = open_station()
+    run_flow(station, voter_flow(station.voting_card(), FIRST))
+    before = assert_mirrored(station)
+    run_flow(station, voter_flow(station.voting_card(), FIRST, cast=False))
+    write_at = station.storage.write_at
+
+    def failing(name: str, offset: int, data: bytes) -> None:
+        if name == JOURNAL_FILE and offset == CARD_OFFSET:
+            raise OSError(5, "Input/output error")
+        write_at(name, offset, data)
+
+    station.storage.write_at = failing  # type: ignore[method-assign]
+    screen = station.machine.handle(fw.Cast())
+    assert isinstance(screen, Notice) and screen.for_admin and "内部記憶" in screen.ja
+    assert assert_mirrored(station) == before
+    assert len(ledger(station)) == 1 and not any(station.storage.files[JOURNAL_FILE])
