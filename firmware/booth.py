@@ -15,9 +15,10 @@ from firmware import spoken
 from firmware.assisted import AssistedVoting
 from firmware.audit import AuditLog
 from firmware.audit_events import AuditEvent
-from firmware.ballot_box import BallotBox, BallotBoxError, LedgerLine
+from firmware.ballot_box import BallotBox, BallotBoxError
 from firmware.booth_screens import InactivityAlert, SessionLocked, VoterSettingsMenu
 from firmware.candidate_order import candidate_order
+from firmware.card_ledger import LedgerLine
 from firmware.display import Display, language_of
 from firmware.events import (
     Back,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from election import canonical
 from firmware.audit import AuditLog
 from firmware.audit_events import AuditEvent
-from firmware.ballot_box import CardLedger
+from firmware.card_ledger import CardLedger
 from firmware.identity import LOCKED_FILE
 from firmware.interfaces import CardReader, InternalStorage
 from firmware.voting_card_check import complete_card_in_reader
