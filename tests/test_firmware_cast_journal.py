@@ -363,8 +363,8 @@ def test_on_real_files_every_file_of_internal_storage_is_free_of_the_link_outsid
     for file, data in station.storage.files.items():
         storage.write_atomic(file, data)
     box = BallotBox(media[0], media[1], storage, station.random)
-    assert station.package is not None and station.machine._key is not None
-    box.prepare(station.machine_id, station.package, station.machine._key)
+    assert station.package is not None and station.machine.identity.key is not None
+    box.prepare(station.machine_id, station.package, station.machine.identity.key)
 
     def every_file() -> dict[str, bytes]:
         return {str(p.relative_to(internal)): p.read_bytes()
