@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
+from pathlib import Path
 
 import pytest
 
@@ -338,3 +339,44 @@ def test_internal_storage_failing_at_the_card_part_leaves_the_copy_unwritten_and
     assert isinstance(screen, Notice) and screen.for_admin and "内部記憶" in screen.ja
     assert assert_mirrored(station) == before
     assert len(ledger(station)) == 1 and not any(station.storage.files[JOURNAL_FILE])
+
+
+def test_on_real_files_every_file_of_internal_storage_is_free_of_the_link_outside_the_cast(
+    tmp_path: Path,
+) -> None:
+    """The same inspection over a real directory (``DirectoryStorage``: every file under it,
+    temporary files included) and real media directories, around one ballot box's vote."""
+    from drivers.medium import DirectoryMedium
+    from drivers.simulated_medium import SimulatedMedium
+    from drivers.storage import DirectoryStorage
+    from firmware.ballot_box import BallotBox
+
+    station = open_station()
+    run_flow(station, voter_flow(station.voting_card(), FIRST))
+    media = []
+    for name in ("primary", "copy"):
+        sim: SimulatedMedium = getattr(station, name)
+        sim.dump_to(tmp_path / name)
+        media.append(DirectoryMedium(tmp_path / name, sim.label))
+    internal = tmp_path / "internal"
+    storage = DirectoryStorage(internal)
+    for file, data in station.storage.files.items():
+        storage.write_atomic(file, data)
+    box = BallotBox(media[0], media[1], storage, station.random)
+    assert station.package is not None and station.machine.identity.key is not None
+    box.prepare(station.machine_id, station.package, station.machine.identity.key)
+
+    def every_file() -> dict[str, bytes]:
+        return {str(p.relative_to(internal)): p.read_bytes()
+                for p in internal.rglob("*") if p.is_file()}
+
+    card_id = "c0ffee" * 5 + "00"
+    records = {c: bytes(1200) for c in ("mayor", "assembly")}
+    box.reserve(card_id, ("mayor", "assembly"))
+    assert card_beside_slots(every_file(), card_id) == []
+    seen: list[list[str]] = []
+    box.cast(card_id, ("mayor", "assembly"), records,
+             lambda: seen.append(card_beside_slots(every_file(), card_id)))
+    assert seen == [[JOURNAL_FILE]]  # during the cast: the card part beside the reservation
+    box.settle()
+    assert card_beside_slots(every_file(), card_id) == [] and box.ledger.consumed(card_id)
