@@ -13,10 +13,14 @@ from typing import Any
 import pytest
 
 from counting.importer import ImportResult, import_media
+from counting.shamir import NotEnoughShares, combine_shares, unpack_share
 from counting.tally import ContestResult, tally
+from drivers.card_keyholder_sim import SimulatedKeyHolderCard
 from election.package import PackageError, SignedPackage, load_package
+from firmware.interfaces import WrongPin
+from media.counting_key import fingerprint, public_key_bytes
 from media.public_key_file import PublicKeyFileUnreadable, decode_public_key_file
-from tests.vectors import generate_rules
+from tests.vectors import generate_keyholder_cards, generate_rules
 
 VECTORS = Path(__file__).resolve().parent / "vectors"
 RULES = json.loads((VECTORS / "media_rules.json").read_text(encoding="utf-8"))
@@ -125,3 +129,37 @@ def test_public_key_file_rules(case: dict[str, Any]) -> None:
 def test_the_generator_reproduces_the_file() -> None:
     """Deterministic: regenerating gives the committed bytes (the one HPKE record is reused)."""
     assert generate_rules.build() == (VECTORS / "media_rules.json").read_text(encoding="utf-8")
+
+
+CARDS = json.loads((VECTORS / "keyholder_cards.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("quorum", CARDS["quorums"], ids=str)
+def test_the_card_files_give_the_counting_key(quorum: list[int], tmp_path: Path) -> None:
+    """The files behind ``count --card`` (docs/counting-keys.md §8), read by the project's
+    simulated card: each releases its share after its PIN, and any quorum rebuilds the key."""
+    shares = []
+    for index in quorum:
+        vector = CARDS["cards"][index]
+        path = tmp_path / f"{index}.card.json"
+        path.write_bytes(bytes.fromhex(vector["file_hex"]))
+        assert path.read_text(encoding="utf-8") == vector["file"]
+        card = SimulatedKeyHolderCard.load(path)
+        assert card.holder_id() == vector["holder"]
+        with pytest.raises(WrongPin):
+            card.verify_pin("0000")
+        card.verify_pin(vector["pin"])
+        share = unpack_share(card.get_share())
+        assert share.packed().hex() == vector["share_packed_hex"]
+        assert share.mnemonic() == vector["share_mnemonic"]
+        shares.append(share)
+    key = bytes(combine_shares(shares))
+    assert key.hex() == CARDS["counting_private_key_hex"]
+    assert fingerprint(public_key_bytes(key)) == CARDS["counting_key_fingerprint"]
+    with pytest.raises(NotEnoughShares):
+        combine_shares(shares[:1])
+
+
+def test_the_card_generator_reproduces_the_file() -> None:
+    assert generate_keyholder_cards.build() == (VECTORS / "keyholder_cards.json").read_text(
+        encoding="utf-8")
