@@ -110,6 +110,9 @@ def breakdown(result: ContestResult) -> list[tuple[str, int]]:
         lines.append(("うち白票を認めない選挙の白票（開票管理者が効力を決定、法第9条第4項） / of which "
                       "blank where the contest offers none (for the counting manager's decision)",
                       result.blank_not_allowed))
+    if result.paper_invalid:
+        lines.append(("うち紙の投票の無効票（公職選挙法68条） / of which paper ballots invalid under "
+                      "公職選挙法68条", result.paper_invalid))
     if result.unreadable:
         lines.append(("うち読めない記録（開票管理者が効力を決定、法第9条第4項） / of which unreadable "
                       "records (for the counting manager's decision)", result.unreadable))
@@ -177,6 +180,7 @@ def to_dict(
                 "blank": r.blank,
                 "invalid_non_candidate": r.invalid,
                 "blank_not_allowed": r.blank_not_allowed,
+                "paper_invalid": r.paper_invalid,
                 "unreadable": r.unreadable,
                 "total": r.total,
             }
@@ -234,6 +238,8 @@ def to_csv(results: Sequence[ContestResult]) -> str:
                          "", "", r.invalid])
         writer.writerow([r.contest_id, r.title, "blank_not_allowed", "うち白票を認めない選挙の白票",
                          "", "", r.blank_not_allowed])
+        writer.writerow([r.contest_id, r.title, "paper_invalid", "うち紙の投票の無効票", "", "",
+                         r.paper_invalid])
         writer.writerow([r.contest_id, r.title, "unreadable", "うち読めない記録", "", "",
                          r.unreadable])
         writer.writerow([r.contest_id, r.title, "total", "投票総数", "", "", r.total])

@@ -69,6 +69,7 @@ class ContestResult:
     invalid: int  # 候補者でない者への投票: for a person no longer a candidate (art. 9-3, 13)
     unreadable: int  # a record that does not decrypt or decode (never on a sealed medium)
     blank_not_allowed: int = 0  # 白票 in a contest that does not offer it (no conforming machine)
+    paper_invalid: int = 0  # paper ballots merged as invalid (公職選挙法68条, art. 9(5))
 
     @property
     def valid(self) -> int:
@@ -78,9 +79,10 @@ class ContestResult:
     @property
     def invalid_total(self) -> int:
         """無効投票: every record not counted for a candidate — blank votes included, as a
-        blank ballot is an invalid vote in paper voting (§13.3); the four lines above are its
+        blank ballot is an invalid vote in paper voting (§13.3); the lines above are its
         breakdown (内訳)."""
-        return self.blank + self.invalid + self.unreadable + self.blank_not_allowed
+        return (self.blank + self.invalid + self.unreadable + self.blank_not_allowed
+                + self.paper_invalid)
 
     @property
     def total(self) -> int:

@@ -159,7 +159,8 @@ def counted(results: Sequence[ContestResult]) -> dict[str, Counter[str]]:
     out = {}
     for r in results:
         counts = Counter({c.candidate_id: c.votes for c in r.candidates if c.votes})
-        counts.update({"blank": r.blank, "invalid": r.invalid, "unreadable": r.unreadable})
+        counts.update({"blank": r.blank, "invalid": r.invalid, "unreadable": r.unreadable,
+                       "paper_invalid": r.paper_invalid})
         out[r.contest_id] = +counts
     return out
 
