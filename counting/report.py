@@ -107,15 +107,14 @@ def breakdown(result: ContestResult) -> list[tuple[str, int]]:
              ("うち候補者でない者への投票（法第9条第3項・第13条） / of which for a non-candidate",
               result.invalid)]
     if result.blank_not_allowed:
-        lines.append(("うち白票を認めない選挙の白票（開票管理者が効力を決定、法第9条第4項） / of which "
-                      "blank where the contest offers none (for the counting manager's decision)",
-                      result.blank_not_allowed))
+        lines.append(("うち白票を認めない選挙の白票（法第9条第4項で決定） / of which blank where none is "
+                      "offered", result.blank_not_allowed))
     if result.paper_invalid:
-        lines.append(("うち紙の投票の無効票（公職選挙法68条） / of which paper ballots invalid under "
-                      "公職選挙法68条", result.paper_invalid))
+        lines.append(("うち紙の投票の無効票（公職選挙法68条） / of which invalid paper ballots",
+                      result.paper_invalid))
     if result.unreadable:
-        lines.append(("うち読めない記録（開票管理者が効力を決定、法第9条第4項） / of which unreadable "
-                      "records (for the counting manager's decision)", result.unreadable))
+        lines.append(("うち読めない記録（法第9条第4項で決定） / of which unreadable records",
+                      result.unreadable))
     return lines
 
 
