@@ -13,8 +13,10 @@ from counting.importer import import_media
 from counting.shamir import combine_mnemonics, wordlist
 from counting.tally import tally
 from demo.election_day import KEY_HOLDERS, KEY_THRESHOLD, run_day
+from election import canonical
 from election.package import load_package, verify_chain
 from media.counting_key import public_key_bytes
+from media.polling_report import CLOSING_FORMAT, REPORT_PURPOSE, ZERO_FORMAT, decode_report
 from media.public_key_file import read_public_key_file
 
 
@@ -56,3 +58,16 @@ def test_an_observer_repeats_the_count_from_the_files_alone(tmp_path: Path) -> N
     assert not imported.problems
     repeated = tally(newest, imported.counted, key)
     assert repeated == outcome.results
+
+    # the machines' printed reports carry exactly the members of their formats (§12, §1.3)
+    formats = []
+    for booth in outcome.booths:
+        key = newest.machine(booth.machine_id).public_key
+        for printed in booth.printer.printed:
+            if printed.qr_payload is None:
+                continue
+            kind = canonical.decode_object(printed.qr_payload)["body"]["format"]
+            report = decode_report(printed.qr_payload, kind, "report")
+            report.verify(key, REPORT_PURPOSE, "report")
+            formats.append(kind)
+    assert formats.count(ZERO_FORMAT) == formats.count(CLOSING_FORMAT) == len(outcome.booths)

@@ -163,3 +163,12 @@ def test_the_card_files_give_the_counting_key(quorum: list[int], tmp_path: Path)
 def test_the_card_generator_reproduces_the_file() -> None:
     assert generate_keyholder_cards.build() == (VECTORS / "keyholder_cards.json").read_text(
         encoding="utf-8")
+
+
+def test_both_report_readers_know_the_same_members() -> None:
+    """The observer's checker (election/, which may not import media/) and the counting tool's
+    reader name the same members for every report format (docs/media-format.md §12)."""
+    from election.verify_report import REPORT_FORMATS, REPORT_MEMBERS
+    from media.polling_report import MEMBERS
+
+    assert REPORT_MEMBERS == MEMBERS and set(REPORT_FORMATS) == set(MEMBERS)
