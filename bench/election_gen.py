@@ -55,7 +55,7 @@ from media.vote_record import BLANK, Choice, encrypt_vote
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "election" / "examples" / "tsukuba.toml"
 JST = timezone(timedelta(hours=9))
-FORMAT = 4  # bump when the generated layout changes, so stale caches are not reused
+FORMAT = 5  # bump when the generated layout changes, so stale caches are not reused
 HOLDERS = ("鍵保管者A", "鍵保管者B", "鍵保管者C", "鍵保管者D", "鍵保管者E")
 HOLDER_PINS = ("2468", "1357", "9753", "8642", "1122")
 THRESHOLD = 3
@@ -164,7 +164,7 @@ def write_machine(index: int) -> tuple[str, dict[str, Counter[str]], int, int]:
         nonlocal head, clock
         clock += timedelta(seconds=rng.randint(5, 40))
         line = AuditEntry(len(entries) + 1, clock.isoformat(timespec="seconds"), event_id,
-                          event, "ok", detail, head).encode()
+                          event, "done", detail, head).encode()
         entries.append(line)
         head = entry_hash(line)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import multiprocessing
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -18,7 +18,8 @@ import numpy as np
 from counting.medium_reader import MediumReading, MediumRejected, read_medium
 from election.package import SignedPackage
 from firmware.audit_events import AuditEvent
-from media.layout import MediumRole
+from media.layout import SLOT_FILE, MediumRole, TableEntry
+from media.slot import SLOT_SIZE
 
 
 class EventLog(Protocol):
@@ -62,6 +63,8 @@ class MediumFinding:
     records: tuple[tuple[str, int], ...] = ()  # contest id, records found
     sessions_voted: int | None = None
     problem: str = ""  # the rejection class, e.g. "SealMismatch"
+    # slots whose bytes differ from the same machine's other medium: (contest id, indices)
+    differing_slots: tuple[tuple[str, tuple[int, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,7 @@ class _Rejection:
     machine_id: str | None
     role: MediumRole | None
     medium_id: str | None
+    tables: tuple[TableEntry, ...] = ()
 
 
 _VERSIONS: Sequence[SignedPackage] = ()
@@ -112,7 +116,7 @@ def _read_one(path: Path) -> MediumReading | _Rejection:
         return read_medium(path, _VERSIONS, keep_records=_KEEP)
     except MediumRejected as exc:
         return _Rejection(path, type(exc).__name__, str(exc), exc.machine_id, exc.role,
-                          exc.medium_id)
+                          exc.medium_id, exc.tables)
 
 
 def _read_all(paths: Sequence[Path], versions: Sequence[SignedPackage], keep: bool,
@@ -175,6 +179,70 @@ def _duplicates(counted: Sequence[CountedMachine]) -> tuple[int, list[str]]:
     return extra, messages
 
 
+SlotDifferences = tuple[tuple[str, tuple[int, ...]], ...]
+
+
+def _same_contents(a: MediumReading, b: MediumReading) -> bool:
+    """Two verified readings hold the same bytes: header, seal, audit log (its count and head
+    are in the seal) and every slot (a filled slot is fixed by its record, §7.1)."""
+    return (a.header == b.header and a.seal == b.seal and a.audit_entries == b.audit_entries
+            and a.tables.keys() == b.tables.keys()
+            and all(np.array_equal(t.slots, b.tables[c].slots)
+                    and t.digests == b.tables[c].digests for c, t in a.tables.items()))
+
+
+def _reading_differences(a: MediumReading, b: MediumReading) -> SlotDifferences:
+    """The slots of each contest that hold different bytes on two verified media."""
+    out = []
+    for contest_id, ta in a.tables.items():
+        tb = b.tables.get(contest_id)
+        if tb is None:
+            continue
+        if np.array_equal(ta.slots, tb.slots) and ta.digests == tb.digests:
+            continue
+        da = {int(i): ta.digests[n * 32:n * 32 + 32] for n, i in enumerate(ta.slots)}
+        db = {int(i): tb.digests[n * 32:n * 32 + 32] for n, i in enumerate(tb.slots)}
+        differing = sorted(i for i in da.keys() | db.keys() if da.get(i) != db.get(i))
+        out.append((contest_id, tuple(differing)))
+    return tuple(out)
+
+
+def _file_differences(a: Path, b: Path, tables: Sequence[TableEntry]) -> SlotDifferences | str:
+    """The slots whose 1280 bytes differ between two media's slot files, read as ``tables``
+    lays them out; or why they cannot be compared."""
+    try:
+        with (a / SLOT_FILE).open("rb") as fa, (b / SLOT_FILE).open("rb") as fb:
+            out = []
+            for entry in tables:
+                fa.seek(entry.offset)
+                fb.seek(entry.offset)
+                differing: list[int] = []
+                for first in range(0, entry.slots, 1024):
+                    n = min(1024, entry.slots - first) * SLOT_SIZE
+                    ba, bb = fa.read(n), fb.read(n)
+                    if ba == bb:
+                        continue
+                    if len(ba) != n or len(bb) != n:
+                        return (f"{SLOT_FILE} の長さが違います / the slot files are not the same "
+                                "length")
+                    rows = (np.frombuffer(ba, np.uint8).reshape(-1, SLOT_SIZE)
+                            != np.frombuffer(bb, np.uint8).reshape(-1, SLOT_SIZE)).any(axis=1)
+                    differing += (np.flatnonzero(rows) + first).tolist()
+                if differing:
+                    out.append((entry.contest_id, tuple(differing)))
+            return tuple(out)
+    except OSError as exc:
+        return f"{SLOT_FILE} を比べられません / cannot compare the slot files: {exc}"
+
+
+def _describe(differences: SlotDifferences) -> str:
+    parts = []
+    for contest_id, slots in differences:
+        shown = ", ".join(str(i) for i in slots[:20]) + (" …" if len(slots) > 20 else "")
+        parts.append(f"{contest_id}: {len(slots)} ({shown})")
+    return "; ".join(parts)
+
+
 def import_media(
     paths: Sequence[Path],
     versions: Sequence[SignedPackage],
@@ -195,8 +263,10 @@ def import_media(
     readings: list[MediumReading] = []
     problems: list[str] = []
     notes: list[str] = []
+    rejections: list[_Rejection] = []
     for result in _read_all(paths, versions, keep_records, workers, progress):
         if isinstance(result, _Rejection):
+            rejections.append(result)
             problems.append(result.message)
             findings[result.path] = MediumFinding(
                 result.path, STATUS_REJECTED, result.message, result.machine_id, result.role,
@@ -204,23 +274,64 @@ def import_media(
         else:
             readings.append(result)
     seen: dict[str, MediumReading] = {}
+    conflicts: dict[str, list[MediumReading]] = {}  # machine id → media with a reused id
     for reading in readings:
         header = reading.header
-        if header.medium_id in seen:
-            message = (f"{reading.path.name}: {seen[header.medium_id].path.name} と同じ媒体です。"
+        first = seen.get(header.medium_id)
+        if first is not None and _same_contents(first, reading):
+            message = (f"{reading.path.name}: {first.path.name} と同じ媒体です。"
                        "一度だけ数えます / the same medium imported twice; counted once")
             notes.append(message)
             findings[reading.path] = MediumFinding(
                 reading.path, STATUS_SAME_MEDIUM, message, header.machine_id, header.role,
                 header.medium_id, _counts(reading), reading.seal.sessions_voted)
             continue
+        if first is not None:
+            conflicts.setdefault(header.machine_id, []).append(reading)
+            continue
         seen[header.medium_id] = reading
+
+    differences: dict[str, SlotDifferences] = {}  # machine id → slots differing
 
     def finding(reading: MediumReading, status: str, message: str) -> None:
         h = reading.header
+        differing = differences.get(h.machine_id, ())
+        if differing:
+            message += (f"。正本と副本で異なるスロット / slots that differ between primary and "
+                        f"copy: {_describe(differing)}")
         findings[reading.path] = MediumFinding(
             reading.path, status, message, h.machine_id, h.role, h.medium_id, _counts(reading),
-            reading.seal.sessions_voted)
+            reading.seal.sessions_voted, differing_slots=differing)
+
+    # §13 step 6: the slots that differ between a machine's primary and copy, whenever both
+    # have a verified header — whether or not either is usable — for the counting manager
+    attributed = [r for r in rejections if r.machine_id is not None and r.role is not None]
+    for machine_id in sorted({r.header.machine_id for r in seen.values()}
+                             | {r.machine_id for r in attributed if r.machine_id}):
+        pair: dict[MediumRole, tuple[Path, tuple[TableEntry, ...], MediumReading | None]] = {}
+        for r in seen.values():
+            if r.header.machine_id == machine_id:
+                pair.setdefault(r.header.role, (r.path, r.header.tables, r))
+        for rejection in attributed:
+            if rejection.machine_id == machine_id and rejection.role is not None:
+                pair.setdefault(rejection.role, (rejection.path, rejection.tables, None))
+        if len(pair) != 2:
+            continue
+        (pa, ta, ra), (pb, tb, rb) = pair[MediumRole.PRIMARY], pair[MediumRole.COPY]
+        found = (_reading_differences(ra, rb) if ra is not None and rb is not None
+                 else _file_differences(pa, pb, ta or tb))
+        if isinstance(found, str):
+            notes.append(f"{machine_id}: {found}")
+        elif found:
+            differences[machine_id] = found
+            notes.append(f"{machine_id}: 正本と副本で異なるスロット / slots that differ between "
+                         f"primary and copy: {_describe(found)}")
+    for path, f in list(findings.items()):
+        if f.status == STATUS_REJECTED and f.machine_id in differences:
+            findings[path] = replace(
+                f, differing_slots=differences[f.machine_id],
+                message=f.message + f"。正本と副本で異なるスロット / slots that differ between "
+                f"primary and copy: {_describe(differences[f.machine_id])}")
 
     newest = max(versions, key=lambda v: v.package.version).package
     counted: list[CountedMachine] = []
@@ -231,6 +342,14 @@ def import_media(
         by_machine.setdefault(reading.header.machine_id, []).append(reading)
     for machine in newest.machines:
         mine = by_machine.get(machine.machine_id, [])
+        if machine.machine_id in conflicts:
+            message = (f"{machine.machine_id}: 同じ媒体番号で内容の違う記録媒体があります（一方は"
+                       "改変または複製の疑い） / two media with the same medium_id but different "
+                       "contents: neither is counted until the counting manager resolves it")
+            problems.append(message)
+            for r in mine + conflicts[machine.machine_id]:
+                finding(r, STATUS_HELD, message)
+            continue
         primaries = [r for r in mine if r.header.role is MediumRole.PRIMARY]
         copies = [r for r in mine if r.header.role is MediumRole.COPY]
         if len(primaries) > 1 or len(copies) > 1:
@@ -265,14 +384,15 @@ def import_media(
             notes.append(f"{machine.machine_id}: 夜間封印のみの媒体を数えます（決定理由: "
                          f"{night_reason}） / night-sealed medium counted by decision")
         if primaries:
-            note = "正本を使用 / primary counted" + ("（副本と一致）" if copies else "")
+            note = "正本を使用 / primary counted" + (
+                "（副本と封印が一致） / seal equal to the copy's" if copies else "")
             counted.append(CountedMachine(machine.machine_id, primaries[0], MediumRole.PRIMARY,
                                           note))
             finding(primaries[0], STATUS_COUNTED, note)
             if copies:
                 finding(copies[0], STATUS_NOT_USED,
-                        "正本と一致。副本は数えません（法第10条） / matches the primary; the copy "
-                        "is not counted (art. 10)")
+                        "封印が正本と一致。副本は数えません（法第10条） / its seal equals the "
+                        "primary's; the copy is not counted (art. 10)")
             if machine.machine_id in copy_decisions:
                 notes.append(f"{machine.machine_id}: 正本があるため副本使用の決定は適用しません / "
                              "the primary is present: the decision to use the copy is not applied")

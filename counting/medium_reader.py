@@ -10,11 +10,13 @@ they are the ones that were verified; with ``keep_records`` it also keeps the re
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +24,14 @@ import numpy as np
 from election import canonical
 from election.package import PackageError, SignedPackage
 from election.signature import BadSignature
-from media.audit_log import GENESIS, AuditChainBroken, verify_chain
+from media.audit_log import (
+    EVENT_NAME,
+    GENESIS,
+    OUTCOMES,
+    TIME,
+    AuditChainBroken,
+    verify_export,
+)
 from media.layout import (
     AUDIT_LOG_FILE,
     HEADER_FILE,
@@ -65,6 +74,7 @@ class MediumRejected(Exception):
     machine_id: str | None = None
     role: MediumRole | None = None
     medium_id: str | None = None
+    tables: tuple[TableEntry, ...] = ()  # the verified header's, to compare with the partner
 
 
 class ForeignMedium(MediumRejected):
@@ -84,7 +94,9 @@ class SealMismatch(MediumRejected):
 
 
 class MediumDamaged(MediumRejected):
-    pass
+    """A file is missing or cut short, or a slot is Damaged (§7.2): the medium is 破損 in the
+    sense of art. 10(2), and only the counting manager's decision can put its copy in its
+    place."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -142,14 +154,13 @@ def _check_slot_file(path: Path, label: str, tables: Sequence[TableEntry]) -> No
 
 
 def _scan_table(path: Path, label: str, entry: TableEntry,
-                keep: list[bytes] | None, check_slots: bool = True) -> TableRecords:
-    """Every slot of one contest's region of the slot file checked as ``media.slot.decode_slot``
-    does (empty, or header and zero padding of a complete record, and — with ``check_slots`` —
-    its checksum), a whole block at once; the first damaged slot goes to ``decode_slot`` for its
-    reason. Without ``check_slots`` the signed seal is what proves the records intact
-    (``read_medium`` compares the digests), and the checksums are computed only when a table
-    differs from its seal, to name the slot. The file's size is checked first
-    (``_check_slot_file``)."""
+                keep: list[bytes] | None) -> TableRecords:
+    """Every slot of one contest's region of the slot file classified as
+    ``media.slot.decode_slot`` does (§7.2: empty, or a complete record with its header,
+    checksum and zero padding), a whole block at once; the first Damaged slot goes to
+    ``decode_slot`` for its reason and is named by its index. Any Damaged slot refuses the
+    medium, even one whose record the seal would accept (§9.3 step 3). The file's size is
+    checked first (``_check_slot_file``)."""
     file, slots = entry.file, entry.slots
     table_path = path / file
     filled: list[np.ndarray] = []
@@ -169,17 +180,18 @@ def _scan_table(path: Path, label: str, entry: TableEntry,
                 view = memoryview(block)
                 bad = ((rows[used, :RECORD_OFFSET] != _SLOT_HEAD).any(axis=1)
                        | rows[used, _CHECK_END:].any(axis=1))
-                if check_slots:
-                    checks = b"".join([sha256(view[i:i + _BODY_END]).digest() for i in starts])
-                    bad |= (rows[used, _BODY_END:_CHECK_END]
-                            != np.frombuffer(checks, dtype=np.uint8).reshape(-1, 32)).any(axis=1)
+                checks = b"".join([sha256(view[i:i + _BODY_END]).digest() for i in starts])
+                bad |= (rows[used, _BODY_END:_CHECK_END]
+                        != np.frombuffer(checks, dtype=np.uint8).reshape(-1, 32)).any(axis=1)
                 if bad.any():
                     start = starts[int(np.argmax(bad))]
                     damaged = decode_slot(block[start:start + SLOT_SIZE])
                     assert isinstance(damaged, Damaged)
+                    at = index + start // SLOT_SIZE
                     raise MediumDamaged(
-                        f"{label}: {file} の {entry.contest_id} に壊れた記録 / damaged slot in "
-                        f"{entry.contest_id} ({damaged.reason})")
+                        f"{label}: {file} の {entry.contest_id} のスロット {at} が壊れています"
+                        f"（{damaged.reason}） / damaged slot {at} in {entry.contest_id} "
+                        f"({damaged.reason})")
                 for i in starts:  # one copy of the base hash per record, no byte copies
                     h = record_hash()
                     h.update(view[i + RECORD_OFFSET:i + _BODY_END])
@@ -215,14 +227,28 @@ _ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=
 # escape, integers below 2**53), so only its sequence number and link remain to be checked;
 # every other line is parsed and checked field by field.
 _PLAIN_ENTRY = re.compile(
-    rb'\{"detail":\{\},"event":"[a-z0-9_]{1,64}","event_id":[1-9][0-9]{0,14},'
-    rb'"outcome":"[a-z0-9_-]{1,64}","prev":"([0-9a-f]{64})","seq":([1-9][0-9]{0,14}),'
-    rb'"time":"[0-9A-Za-z:+.-]{1,64}"\}')
+    rb'\{"detail":\{\},"event":"[a-z][a-z0-9_]{0,63}","event_id":[1-9][0-9]{0,14},'
+    rb'"outcome":"(?:start|success|failure|done)","prev":"([0-9a-f]{64})",'
+    rb'"seq":([1-9][0-9]{0,14}),"time":"(' + TIME.pattern.encode() + rb')"\}')
 _AUDIT_HASH = hashlib.sha256(b"tohyoki/audit/v1\x00")  # media.audit_log.entry_hash
 
 
+@functools.lru_cache(maxsize=64)
+def _valid_day(day: str) -> bool:
+    try:
+        date.fromisoformat(day)
+    except ValueError:
+        return False
+    return True
+
+
+def _valid_time(text: str) -> bool:
+    """``media.audit_log.check_exported_entry``'s rule for ``time``, the day checked once."""
+    return TIME.fullmatch(text) is not None and _valid_day(text[:10])
+
+
 def _check_entry(line: bytes, index: int, head: str) -> None:
-    """One audit line that is not of the plain form, checked as verify_chain checks it."""
+    """One audit line that is not of the plain form, checked as verify_export checks it."""
     text = line.decode("utf-8")
     v, end = _DECODER.raw_decode(text)
     if end != len(text) or type(v) is not dict or v.keys() != _AUDIT_KEYS:
@@ -230,10 +256,9 @@ def _check_entry(line: bytes, index: int, head: str) -> None:
     seq, event_id, event = v["seq"], v["event_id"], v["event"]
     if (type(seq) is not int or seq != index + 1 or v["prev"] != head
             or type(event_id) is not int or not 1 <= event_id <= _MAX_INT
-            or type(event) is not str or not event or "\x00" in event
-            or len(event.encode("utf-8")) > 255
-            or type(v["time"]) is not str or not v["time"]
-            or type(v["outcome"]) is not str or not v["outcome"]
+            or type(event) is not str or not EVENT_NAME.fullmatch(event)
+            or type(v["time"]) is not str or not _valid_time(v["time"])
+            or v["outcome"] not in OUTCOMES
             or type(v["detail"]) is not dict):
         raise _Doubt("fields")
     if v["detail"]:
@@ -244,11 +269,11 @@ def _check_entry(line: bytes, index: int, head: str) -> None:
 
 def verify_audit_log(data: bytes) -> tuple[int, str]:
     """The audit log's entry count and head hash, checked line by line exactly as
-    ``media.audit_log.verify_chain`` does (canonical form, fields and their types, the sequence
-    and the hash chain) but with a pattern for the plain line and the C JSON codec for the
+    ``media.audit_log.verify_export`` does (canonical form, fields, their types and values, the
+    final line feed, the sequence and the hash chain) but with a pattern for the plain line and the C JSON codec for the
     others, which is many times faster on the thousands of lines of a medium. On any doubt it
-    defers to ``verify_chain`` for the official reason; it never accepts a log that
-    ``verify_chain`` refuses (the agreement is tested on mutated logs in
+    defers to ``verify_export`` for the official reason; it never accepts a log that
+    ``verify_export`` refuses (the agreement is tested on mutated logs in
     tests/test_counting_import.py)."""
     lines = data.split(b"\n")
     if lines and lines[-1] == b"":
@@ -256,17 +281,20 @@ def verify_audit_log(data: bytes) -> tuple[int, str]:
     head = GENESIS
     plain, link = _PLAIN_ENTRY.fullmatch, _AUDIT_HASH.copy
     try:
+        if data and not data.endswith(b"\n"):
+            raise _Doubt("no final line feed")
         for index, line in enumerate(lines):
             match = plain(line)
             if match is None:
                 _check_entry(line, index, head)
-            elif int(match[2]) != index + 1 or match[1] != head.encode():
-                raise _Doubt("sequence or link")
+            elif (int(match[2]) != index + 1 or match[1] != head.encode()
+                  or not _valid_day(match[3][:10].decode())):
+                raise _Doubt("sequence, link or day")
             h = link()
             h.update(line)
             head = h.hexdigest()
     except (_Doubt, ValueError, RecursionError) as doubt:
-        verify_chain(data)  # raises AuditChainBroken with the reference reader's reason
+        verify_export(data)  # raises AuditChainBroken with the reference reader's reason
         raise AuditChainBroken(
             f"監査ログの行の形式が不正です / an audit log line is malformed ({doubt})") from doubt
     return len(lines), head
@@ -298,6 +326,7 @@ def read_medium(path: Path, versions: Sequence[SignedPackage], *,
     def rejected(error: MediumRejected) -> MediumRejected:
         error.machine_id, error.role, error.medium_id = (header.machine_id, header.role,
                                                          header.medium_id)
+        error.tables = header.tables
         return error
 
     if header.election_id != election_id or header.package_fingerprint not in fingerprints:
@@ -309,7 +338,11 @@ def read_medium(path: Path, versions: Sequence[SignedPackage], *,
         machine = newest.package.machine(header.machine_id)
         header_doc.verify(machine.public_key, HEADER_PURPOSE, "見出し / header")
     except (PackageError, BadSignature) as exc:
-        raise ForeignMedium(f"{label}: {exc}") from exc
+        # not attributed to the machine it names: only a verified header says whose it is (§13)
+        raise ForeignMedium(
+            f"{label}: 見出しは投票機 {header.machine_id} を名乗りますが、その署名が確認できません。"
+            f"どの投票機の媒体とも扱いません / the header claims machine {header.machine_id} but "
+            f"does not verify ({exc}); it is not taken as any machine's medium") from exc
     contests = [c.contest_id for c in newest.package.contests]
     if [t.contest_id for t in header.tables] != contests:
         raise rejected(TablesMismatch(
@@ -317,6 +350,12 @@ def read_medium(path: Path, versions: Sequence[SignedPackage], *,
             f"選挙 {contests} と一致しません / the header's tables do not match the package's "
             "contests"
         ))
+    slots = newest.package.settings.slots_per_contest
+    if any(t.slots != slots for t in header.tables):
+        raise rejected(TablesMismatch(
+            f"{label}: 見出しの記録表のスロット数 {[t.slots for t in header.tables]} が選挙データの "
+            f"{slots} と違います / the header's tables do not have the package's "
+            f"slots_per_contest ({slots}) slots"))
     if not (path / SEAL_FILE).exists():
         raise rejected(NotSealed(
             f"{label}: 封印記録がありません（投票終了前の媒体） / no seal: polls were not closed"
@@ -346,12 +385,9 @@ def read_medium(path: Path, versions: Sequence[SignedPackage], *,
     for entry in header.tables:
         keep: list[bytes] | None = [] if keep_records else None
         try:
-            found = _scan_table(path, label, entry, keep, check_slots=False)
+            found = _scan_table(path, label, entry, keep)
             sealed = seal.table(entry.contest_id)
             digest = table_digest_of(found.digests)
-            if len(found) != sealed.records or digest != sealed.digest:
-                # differs from the seal: a damaged slot, if there is one, is named first
-                _scan_table(path, label, entry, None)
         except MediumRejected as exc:
             raise rejected(exc) from None
         if len(found) != sealed.records:

@@ -202,7 +202,8 @@ def merge_paper(
                                                if c.candidate_id in standing else 0))
                     for c in result.candidates),
                 blank=result.blank + count.blank,
-                invalid=result.invalid + count.invalid + not_standing,
+                invalid=result.invalid + not_standing,
+                paper_invalid=result.paper_invalid + count.invalid,
             )
             lines.append(PaperLine(batch.batch_id, KIND_JA[batch.kind], count.contest_id,
                                    count.ballots))

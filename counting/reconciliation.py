@@ -36,7 +36,8 @@ from counting.importer import CountedMachine, EventLog
 from election.package import ElectionPackage
 from election.signature import BadSignature
 from firmware.audit_events import AuditEvent
-from media.signed_document import DocumentUnreadable, decode_signed
+from media.polling_report import decode_report
+from media.signed_document import DocumentUnreadable
 
 REPORT_PURPOSE = "polling-report"
 CLOSING_FORMAT = "tohyoki-closing-report/1"
@@ -180,7 +181,7 @@ def verify_closing_report(payload: bytes, package: ElectionPackage) -> dict[str,
     """The body of a machine's closing-report QR payload, after checking its signature with
     that machine's key from the package."""
     try:
-        document = decode_signed(payload, CLOSING_FORMAT, "投票終了報告 / closing report")
+        document = decode_report(payload, CLOSING_FORMAT, "投票終了報告 / closing report")
         machine_id = document.body["machine_id"]
         machine = package.machine(str(machine_id))
         document.verify(machine.public_key, REPORT_PURPOSE, "投票終了報告 / closing report")

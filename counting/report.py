@@ -99,6 +99,25 @@ STATUS_JA = {
 }
 
 
+def breakdown(result: ContestResult) -> list[tuple[str, int]]:
+    """The lines of 無効投票 (docs/media-format.md §13.3), in one order everywhere: 白票 and
+    votes for a non-candidate always, the two that no conforming machine produces only when
+    there are any."""
+    lines = [("うち白票 / of which blank (白票)", result.blank),
+             ("うち候補者でない者への投票（法第9条第3項・第13条） / of which for a non-candidate",
+              result.invalid)]
+    if result.blank_not_allowed:
+        lines.append(("うち白票を認めない選挙の白票（法第9条第4項で決定） / of which blank where none is "
+                      "offered", result.blank_not_allowed))
+    if result.paper_invalid:
+        lines.append(("うち紙の投票の無効票（公職選挙法68条） / of which invalid paper ballots",
+                      result.paper_invalid))
+    if result.unreadable:
+        lines.append(("うち読めない記録（法第9条第4項で決定） / of which unreadable records",
+                      result.unreadable))
+    return lines
+
+
 def render_text(
     signed: SignedPackage, imported: ImportResult, results: Sequence[ContestResult]
 ) -> str:
@@ -124,15 +143,11 @@ def render_text(
         ranked = sorted(result.candidates, key=lambda c: (-c.votes, c.candidate_id))
         for c in ranked:
             lines.append(f"  {c.name}（{c.party}）{STATUS_JA[c.status]}  {c.votes:>7} 票")
-        lines.append(f"  有効投票 / valid            {result.valid:>7}")
-        lines.append(f"  白票 / blank                {result.blank:>7}")
-        lines.append(f"  候補者でない者への投票 / for a non-candidate (art. 9, 13) {result.invalid:>7}")
-        if result.unreadable:
-            lines.append(f"  読めない記録 / unreadable records {result.unreadable:>7}")
-        lines.append(
-            f"  無効投票 計 / invalid total  {result.blank + result.invalid + result.unreadable:>7}"
-        )
-        lines.append(f"  投票総数 / total            {result.total:>7}")
+        lines.append(f"  有効投票 / valid votes              {result.valid:>7}")
+        lines.append(f"  無効投票 / invalid votes            {result.invalid_total:>7}")
+        for label, value in breakdown(result):
+            lines.append(f"    {label} {value:>7}")
+        lines.append(f"  投票総数 / total votes              {result.total:>7}")
     return "\n".join(lines) + "\n"
 
 
@@ -160,8 +175,11 @@ def to_dict(
                     for c in r.candidates
                 ],
                 "valid": r.valid,
+                "invalid": r.invalid_total,
                 "blank": r.blank,
                 "invalid_non_candidate": r.invalid,
+                "blank_not_allowed": r.blank_not_allowed,
+                "paper_invalid": r.paper_invalid,
                 "unreadable": r.unreadable,
                 "total": r.total,
             }
@@ -212,8 +230,16 @@ def to_csv(results: Sequence[ContestResult]) -> str:
         for c in r.candidates:
             writer.writerow([r.contest_id, r.title, c.candidate_id, c.name, c.party,
                              c.status.value, c.votes])
-        writer.writerow([r.contest_id, r.title, "blank", "白票", "", "", r.blank])
-        writer.writerow([r.contest_id, r.title, "invalid", "候補者でない者", "", "", r.invalid])
-        writer.writerow([r.contest_id, r.title, "unreadable", "読めない記録", "", "", r.unreadable])
+        writer.writerow([r.contest_id, r.title, "valid", "有効投票", "", "", r.valid])
+        writer.writerow([r.contest_id, r.title, "invalid", "無効投票", "", "", r.invalid_total])
+        writer.writerow([r.contest_id, r.title, "blank", "うち白票", "", "", r.blank])
+        writer.writerow([r.contest_id, r.title, "invalid_non_candidate", "うち候補者でない者への投票",
+                         "", "", r.invalid])
+        writer.writerow([r.contest_id, r.title, "blank_not_allowed", "うち白票を認めない選挙の白票",
+                         "", "", r.blank_not_allowed])
+        writer.writerow([r.contest_id, r.title, "paper_invalid", "うち紙の投票の無効票", "", "",
+                         r.paper_invalid])
+        writer.writerow([r.contest_id, r.title, "unreadable", "うち読めない記録", "", "",
+                         r.unreadable])
         writer.writerow([r.contest_id, r.title, "total", "投票総数", "", "", r.total])
     return out.getvalue()

@@ -13,7 +13,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 
 from counting.decisions import KIND_JA
-from counting.report import STATUS_JA, CountingRecord
+from counting.report import STATUS_JA, CountingRecord, breakdown
 from counting.report_signed import short
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -137,17 +137,10 @@ def draw_report(record: CountingRecord, qr: Image.Image | None = None,
         for c in sorted(result.candidates, key=lambda c: (-c.votes, c.candidate_id)):
             pages.row([f"{c.name}{STATUS_JA[c.status]}", c.party, f"{c.votes:,}"],
                       [MARGIN, 620, num[0]], 24, right=(False, False, True))
-        invalid_total = result.blank + result.invalid + result.unreadable
-        not_allowed = getattr(result, "blank_not_allowed", 0)
         for label, value, strong in (
             ("有効投票 / valid votes", result.valid, True),
-            ("白票（無効） / blank (invalid)", result.blank, False),
-            ("候補者でない者への投票（無効、法第9条第3項・第13条） / for a non-candidate",
-             result.invalid, False),
-            ("読めない記録（無効） / unreadable records", result.unreadable, False),
-            *([("白票を認めない選挙の白票（開票管理者が決定、法第9条第4項） / blank where not "
-                "allowed (for decision)", not_allowed, False)] if not_allowed else []),
-            ("無効投票 計 / invalid total", invalid_total, False),
+            ("無効投票 / invalid votes", result.invalid_total, True),
+            *[(f"　{text}", n, False) for text, n in breakdown(result)],
             ("投票総数 / total votes", result.total, True),
         ):
             pages.row([label, f"{value:,}"], [MARGIN, num[0]], 21, right=(False, True),

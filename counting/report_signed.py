@@ -124,6 +124,7 @@ def summary_body(election_id: str, package_fingerprint: str, created_at: str,
         lines.append(f"c={r.contest_id}|{votes}|blank={r.blank}|invalid={r.invalid}"
                      f"|unreadable={r.unreadable}"
                      + (f"|blank_not_allowed={r.blank_not_allowed}" if r.blank_not_allowed else "")
+                     + (f"|paper_invalid={r.paper_invalid}" if r.paper_invalid else "")
                      + f"|total={r.total}")
     return "\n".join(lines) + "\n"
 

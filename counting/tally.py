@@ -65,18 +65,29 @@ class ContestResult:
     title: str
     title_en: str
     candidates: tuple[CandidateResult, ...]
-    blank: int
-    invalid: int  # for a person no longer a candidate (art. 9-3, 13)
-    unreadable: int
-    blank_not_allowed: int = 0  # blank records in a contest without blank votes: reported
+    blank: int  # 白票: no candidate chosen, in a contest that offers it
+    invalid: int  # 候補者でない者への投票: for a person no longer a candidate (art. 9-3, 13)
+    unreadable: int  # a record that does not decrypt or decode (never on a sealed medium)
+    blank_not_allowed: int = 0  # 白票 in a contest that does not offer it (no conforming machine)
+    paper_invalid: int = 0  # paper ballots merged as invalid (公職選挙法68条, art. 9(5))
 
     @property
     def valid(self) -> int:
+        """有効投票: records counted for a standing candidate (docs/media-format.md §13.3)."""
         return sum(c.votes for c in self.candidates)
 
     @property
+    def invalid_total(self) -> int:
+        """無効投票: every record not counted for a candidate — blank votes included, as a
+        blank ballot is an invalid vote in paper voting (§13.3); the lines above are its
+        breakdown (内訳)."""
+        return (self.blank + self.invalid + self.unreadable + self.blank_not_allowed
+                + self.paper_invalid)
+
+    @property
     def total(self) -> int:
-        return self.valid + self.blank + self.invalid + self.unreadable + self.blank_not_allowed
+        """投票総数 = 有効投票 + 無効投票: every record counted in the contest."""
+        return self.valid + self.invalid_total
 
 
 class RecordChangedSinceImport(Exception):

@@ -22,6 +22,7 @@ from counting.report_files import write_report_files
 from counting.report_signed import SessionSigner
 from counting.tally import ContestResult, tally
 from counting.unlock import unlock
+from demo.observer_files import write_observer_files
 from drivers.card_keyholder_sim import SimulatedKeyHolderCard
 from drivers.card_sim import (
     SimulatedAdminCard,
@@ -328,8 +329,12 @@ def run_day(
         session_log_head="", created_at=clock.now().isoformat(timespec="seconds"),
         counting_manager="開票管理者（デモ）", witnesses=("立会人A（デモ）", "立会人B（デモ）"))
     files = write_report_files(record, result_dir, SessionSigner.generate())
+    observer = write_observer_files(out / "observer", commission_pub, versions, holders,
+                                    KEY_THRESHOLD, out / "media")
     for label, path in (("報告書 PDF / report", files.pdf), ("CSV", files.csv),
                         ("JSON", files.json), ("署名付き結果 / signed result", files.signed),
-                        ("QR", files.qr)):
+                        ("QR", files.qr),
+                        ("観察者用ファイル（デモ専用） / observer files (demo only)",
+                         observer.readme)):
         say(f"   {label}: {path}")
     return DayOutcome(expected, results, sessions, without_vote, result_dir, text, booths)

@@ -403,6 +403,7 @@ def load_package(data: bytes, commission_public_key: bytes) -> SignedPackage:
         )
     body = canonical.encode(r.reader("body").data)
     signature = r.hexbytes("signature", 64)
+    r.done()  # a member beyond body, format and signature (docs/media-format.md §1.3 rule 3)
     try:
         verify(commission_public_key, SIGNATURE_PURPOSE, body, signature, "選挙データ / package")
     except BadSignature as exc:

@@ -35,6 +35,17 @@ REPORT_FORMATS = {
     "tohyoki-reopen-report/1": "再開確認報告 / reopening check report",
     "tohyoki-closing-report/1": "投票終了報告 / closing report",
 }
+# each format's body members (docs/media-format.md §12; the same as media/polling_report.py's,
+# which the election package may not import: tests/test_vector_rules.py keeps them equal)
+_COMMON = frozenset({"format", "machine_id", "time", "software_hash", "package_fingerprint"})
+REPORT_MEMBERS = {
+    "tohyoki-zero-report/1": _COMMON | {"media", "records"},
+    "tohyoki-reopen-report/1": _COMMON | {"media", "previous_closing_number", "records",
+                                          "sessions_voted", "sessions_without_vote"},
+    "tohyoki-closing-report/1": _COMMON | {"records", "sessions_voted", "sessions_without_vote",
+                                           "seal_digests", "closing_number", "final",
+                                           "abstentions", "assisted_sessions", "errors"},
+}
 MANIFEST_FORMAT = "tohyoki-release-manifest/1"
 HEX64 = re.compile(r"[0-9a-f]{64}")
 
@@ -93,6 +104,12 @@ def verify_report(
     kind = REPORT_FORMATS.get(str(body.get("format")))
     if kind is None:
         raise ReportRejected(f"知らない報告書の形式です / unknown report format {body.get('format')!r}")
+    if set(body) != REPORT_MEMBERS[str(body["format"])]:
+        unknown = sorted(set(body) - REPORT_MEMBERS[str(body["format"])])
+        missing = sorted(REPORT_MEMBERS[str(body["format"])] - set(body))
+        raise ReportRejected(
+            f"{kind}の項目が違います / {kind}: unknown field(s) {unknown}, missing {missing} "
+            "(docs/media-format.md §1.3 rule 3)")
     machine_id = str(body.get("machine_id"))
     try:
         machine = signed.package.machine(machine_id)

@@ -4,8 +4,11 @@ for an election's key; nothing but the demo and the tests may read it."""
 
 from __future__ import annotations
 
+import re
+
 from media.counting_key import PRIVATE_KEY_LENGTH, CountingKeyError
 
+_KEY_HEX = re.compile(f"[0-9a-f]{{{2 * PRIVATE_KEY_LENGTH}}}")
 BANNER = "# DEMO ONLY — 模擬選挙専用の開票秘密鍵。実際の選挙では使用禁止 / never for a real election"
 
 
@@ -17,7 +20,8 @@ def read_demo_private_key(text: str) -> bytes:
     lines = text.strip().splitlines()
     if len(lines) != 2 or lines[0] != BANNER:
         raise CountingKeyError("模擬選挙用の鍵ファイルではありません / not a demo key file")
-    raw = bytes.fromhex(lines[1])
-    if len(raw) != PRIVATE_KEY_LENGTH:
-        raise CountingKeyError("開票鍵の長さが違います / wrong counting key length")
-    return raw
+    if not _KEY_HEX.fullmatch(lines[1]):
+        raise CountingKeyError(
+            f"開票鍵は小文字の16進数{2 * PRIVATE_KEY_LENGTH}桁です / the key line must be "
+            f"{2 * PRIVATE_KEY_LENGTH} lowercase hex digits (docs/counting-keys.md §8)")
+    return bytes.fromhex(lines[1])

@@ -159,7 +159,8 @@ def counted(results: Sequence[ContestResult]) -> dict[str, Counter[str]]:
     out = {}
     for r in results:
         counts = Counter({c.candidate_id: c.votes for c in r.candidates if c.votes})
-        counts.update({"blank": r.blank, "invalid": r.invalid, "unreadable": r.unreadable})
+        counts.update({"blank": r.blank, "invalid": r.invalid, "unreadable": r.unreadable,
+                       "paper_invalid": r.paper_invalid})
         out[r.contest_id] = +counts
     return out
 
@@ -404,19 +405,27 @@ def test_edited_audit_log_is_detected(
         read_medium(path, day.versions)
 
 
-def test_a_flipped_checksum_byte_with_the_sealed_record_intact_still_counts(
+def test_a_flipped_checksum_byte_is_damage_and_the_copy_shows_the_slot(
     media: Path, day: Day,
 ) -> None:
-    """At counting the signed seal proves the records: a slot whose checksum byte failed but
-    whose record is exactly what was sealed is counted, as the seal says it must be."""
+    """A slot whose checksum alone is altered is Damaged (§7.2) even though its record is the
+    sealed one: the primary is refused, never silently counted, and the import names the slot
+    that differs from the copy, for the counting manager's decision on the copy (art. 10(2))."""
     path = media / "M-001-primary"
-    before = read_medium(path, day.versions)
-    start = entry(path, MAYOR_TABLE).slot_offset(filled(path, MAYOR_TABLE)[0])
+    index = filled(path, MAYOR_TABLE)[0]
+    start = entry(path, MAYOR_TABLE).slot_offset(index)
     data = bytearray((path / SLOT_FILE).read_bytes())
     data[start + 6 + 1200 + 3] ^= 0x01  # inside the slot checksum, after the record
     (path / SLOT_FILE).write_bytes(bytes(data))
-    after = read_medium(path, day.versions)
-    assert after.tables["mayor"].digests == before.tables["mayor"].digests
+    with pytest.raises(MediumDamaged, match=f"damaged slot {index} in mayor"):
+        read_medium(path, day.versions)
+    imported = import_media([path, media / "M-001-copy"], day.versions, {})
+    assert imported.counted == ()
+    [primary, copy] = imported.findings
+    assert primary.problem == "MediumDamaged" and copy.status == "held"
+    assert primary.differing_slots == copy.differing_slots == (("mayor", (index,)),)
+    assert any("slots that differ between primary and copy: mayor: 1" in n
+               for n in imported.notes)
 
 
 def test_flipped_bit_in_a_record_is_damage(media: Path, day: Day) -> None:
@@ -480,7 +489,9 @@ def test_same_medium_imported_twice_is_counted_once(day: Day, media: Path) -> No
 def test_primary_and_copy_of_a_machine_are_counted_once(day: Day) -> None:
     imported = import_media(day.all_media(), day.versions, {})
     assert len(imported.counted) == 3
-    assert all(m.role is MediumRole.PRIMARY and "副本と一致" in m.note for m in imported.counted)
+    assert all(m.role is MediumRole.PRIMARY and "副本と封印が一致" in m.note
+               for m in imported.counted)
+    assert all(f.differing_slots == () for f in imported.findings)
     results = tally(day.versions[0].package, imported.counted, COUNTING_PRIVATE)
     assert results[0].total == sum("mayor" in b for bs in day.ballots.values() for b in bs)
 

@@ -515,10 +515,10 @@ def test_counting_benchmark_runs_at_small_scale(election: Election) -> None:
 def _both_verdicts(data: bytes) -> tuple[tuple[int, str] | None, tuple[int, str] | None]:
     """(fast check, reference check) of one audit log: (entries, head), or None if refused."""
     from counting.medium_reader import verify_audit_log
-    from media.audit_log import AuditChainBroken, verify_chain
+    from media.audit_log import AuditChainBroken, verify_export
 
     try:
-        entries, head = verify_chain(data)
+        entries, head = verify_export(data)
         reference: tuple[int, str] | None = (len(entries), head)
     except AuditChainBroken:
         reference = None
@@ -531,7 +531,7 @@ def _both_verdicts(data: bytes) -> tuple[tuple[int, str] | None, tuple[int, str]
 
 def test_fast_audit_check_agrees_with_the_reference_reader(election: Election) -> None:
     """counting.medium_reader.verify_audit_log accepts exactly what
-    media.audit_log.verify_chain accepts, with the same count and head, on mutated logs."""
+    media.audit_log.verify_export accepts, with the same count and head, on mutated logs."""
     import random
 
 
@@ -545,7 +545,12 @@ def test_fast_audit_check_agrees_with_the_reference_reader(election: Election) -
                  log.replace(b'"seq":1,', b'"seq":true,', 1),
                  log.replace(b'"event_id":1301', b'"event_id":0', 1),
                  log.replace(b',"event"', b', "event"', 1),
-                 log.replace(b'"outcome":"ok"', b'"outcome":""', 1),
+                 log.replace(b'"outcome":"done"', b'"outcome":""', 1),
+                 log.replace(b'"outcome":"done"', b'"outcome":"ok"', 1),
+                 log.replace(b'"time":"2026-11-29T', b'"time":"2026-11-31T', 1),
+                 log.replace(b'"time":"2026-11-29T', b'"time":"2026-02-29T', 1),
+                 log.replace(b'+09:00"', b'"', 1),
+                 log.replace(b'"event":"', b'"event":"X', 1),
                  b"\n".join([lines[1], lines[0], *lines[2:]]) + b"\n",
                  b"\n".join([*lines[:3], *lines[4:]]) + b"\n"]
     for _ in range(150):
@@ -564,14 +569,18 @@ def test_fast_audit_check_agrees_with_the_reference_reader(election: Election) -
     (b'"event_id":1502', b'"event_id":9007199254740991', True),  # largest JSON-safe integer
     (b'"event_id":1502', b'"event_id":9007199254740992', False),
     (b'"event_id":1502', b'"event_id":01502', False),
-    (b'"event":"vote_commit"', b'"event":"vote commit"', True),  # not the plain form
-    (b'"event":"vote_commit"', b'"event":"\xe6\x8a\x95\xe7\xa5\xa8"', True),
+    (b'"event":"vote_commit"', b'"event":"vote commit"', False),  # §10: a lower-case name
+    (b'"event":"vote_commit"', b'"event":"\xe6\x8a\x95\xe7\xa5\xa8"', False),
     (b'"event":"vote_commit"', b'"event":"vote_\\u0063ommit"', False),  # needless escape
     (b'"event":"vote_commit"', b'"event":""', False),
-    (b'"outcome":"ok"', b'"outcome":"OK-1.5"', True),
-    (b'"detail":{}', b'"detail":{"n":1}', True),
+    (b'"outcome":"done"', b'"outcome":"OK-1.5"', False),  # §10: one of four outcomes
+    (b'"outcome":"done"', b'"outcome":"failure"', True),
+    (b'"detail":{}', b'"detail":{"n":1}', True),  # not the plain form
+    (b'"detail":{}', b'"detail":{"n":"\xe6\x8a\x95"}', True),
     (b'"detail":{}', b'"detail": {}', False),
-    (b'"time":"', b'"time":"x', True),
+    (b'"time":"', b'"time":"x', False),  # §10: the time as the machine writes it
+    (b'"time":"2026-11-29T', b'"time":"2028-02-29T', True),  # a leap day
+    (b'"time":"2026-11-29T', b'"time":"2027-02-29T', False),
     (b'"seq":', b'"seq":0', False),
 ])
 def test_fast_audit_check_agrees_on_an_edited_then_rechained_log(

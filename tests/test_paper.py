@@ -47,7 +47,7 @@ def test_agreeing_entries_are_merged_into_the_count(day: Day, tmp_path: Path) ->
                         log)
     merged, lines = merge_paper(package, electronic(day), [batch], log)
     want = expected_counts(day)
-    want["mayor"].update({"mayor-1": 4, "mayor-2": 1, "blank": 1, "invalid": 1})
+    want["mayor"].update({"mayor-1": 4, "mayor-2": 1, "blank": 1, "paper_invalid": 1})
     want["assembly"].update({"assembly-3": 2, "assembly-5": 3})
     assert counted(merged) == want
     assert [(p.contest_id, p.votes) for p in lines] == [("assembly", 5), ("mayor", 7)]

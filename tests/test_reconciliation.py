@@ -51,8 +51,22 @@ def closing_report(election: Election, machine, **override: object) -> bytes:  #
         "sessions_voted": seal.sessions_voted,
         "sessions_without_vote": seal.sessions_without_vote,
         "seal_digests": {t.contest_id: t.digest for t in seal.tables},
+        "closing_number": seal.closing_number,
+        "final": seal.final,
+        "abstentions": {t.contest_id: 0 for t in seal.tables},
+        "assisted_sessions": 0,
+        "errors": 0,
     } | override
     return encode_signed(body, machine_key(election.seed, machine.machine_id), "polling-report")
+
+
+def test_a_closing_report_with_a_member_its_format_does_not_name_is_refused(
+        election: Election, counted) -> None:  # type: ignore[no-untyped-def]
+    """docs/media-format.md §1.3 rule 3: signed by the machine, but with an unknown member."""
+    package = election.versions[-1].package
+    reports = [closing_report(election, m, note="x") for m in counted[:1]]
+    with pytest.raises(IssuerReportError, match="unknown field note"):
+        reconcile(package, counted, issuer_figures(election), reports)
 
 
 def test_balanced_election(election: Election, counted) -> None:  # type: ignore[no-untyped-def]

@@ -462,7 +462,7 @@ def test_medium_seal_tables_and_audit_log(role: str) -> None:
 
 
 def test_count_the_medium() -> None:
-    """§13 end to end: newest package decides who is standing; blank and invalid apart."""
+    """§13 end to end: newest package decides who is standing; 白票 is a line of 無効投票."""
     newest = verify_package_chain(package_versions()).package
     key = counting_key.private_key(bytes.fromhex(MEDIUM["counting_private_key_hex"]))
     medium = files("primary")
@@ -474,17 +474,26 @@ def test_count_the_medium() -> None:
         standing = {c.candidate_id for c in contest.candidates
                     if c.status is CandidateStatus.STANDING}
         counts: Counter[str] = Counter({c.candidate_id: 0 for c in contest.candidates})
-        counts.update(blank=0, invalid=0)
+        lines = ("blank", "invalid_non_candidate", "blank_not_allowed", "unreadable")
+        counts.update(dict.fromkeys(lines, 0))
         for slot in map(decode_slot, split_table(region(medium, entry))):
             if isinstance(slot, Filled):
-                choice = decrypt_vote(key, newest.election_id, entry.contest_id, slot.record)
+                try:
+                    choice = decrypt_vote(key, newest.election_id, entry.contest_id,
+                                          slot.record)
+                except RecordUnreadable:
+                    counts["unreadable"] += 1
+                    continue
                 if choice.is_blank:
-                    counts["blank"] += 1
+                    counts["blank" if contest.blank_allowed else "blank_not_allowed"] += 1
                 elif choice.candidate_id in standing:
                     counts[str(choice.candidate_id)] += 1
                 else:
-                    counts["invalid"] += 1
-        tally[entry.contest_id] = dict(counts)
+                    counts["invalid_non_candidate"] += 1
+        valid = sum(counts[c] for c in standing)
+        invalid = sum(counts[line] for line in lines)  # 無効投票: its four lines (§13.3)
+        tally[entry.contest_id] = {**counts, "valid": valid, "invalid": invalid,
+                                   "total": valid + invalid}
     assert tally == MEDIUM["expected"]["tally"]
 
 

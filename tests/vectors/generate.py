@@ -543,9 +543,14 @@ def medium_vectors(
             "seal": seal.to_body(),
             "filled_slots": {c: sorted(i for cc, i in records if cc == c) for c in contests},
             "audit_line_hashes": line_hashes,
+            # §13 step 9-10, §13.3: 無効投票 ("invalid") is the sum of its four lines
             "tally": {
-                "mayor": {"m1": 1, "m2": 0, "m3": 0, "blank": 1, "invalid": 1},
-                "assembly": {"a1": 1, "a2": 1, "a3": 0, "blank": 0, "invalid": 0},
+                "mayor": {"m1": 1, "m2": 0, "m3": 0, "valid": 1, "invalid": 2, "blank": 1,
+                          "invalid_non_candidate": 1, "blank_not_allowed": 0, "unreadable": 0,
+                          "total": 3},
+                "assembly": {"a1": 1, "a2": 1, "a3": 0, "valid": 2, "invalid": 0, "blank": 0,
+                             "invalid_non_candidate": 0, "blank_not_allowed": 0,
+                             "unreadable": 0, "total": 2},
             },
         },
     }
