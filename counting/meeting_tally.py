@@ -131,10 +131,10 @@ def contest_total(contest: Contest, districts: Sequence[DistrictResult]) -> Cont
                   if c.candidate_id == k.candidate_id))
             for d in districts)
         votes = sum(n for _, n in by_district)
-        standing = k.status is CandidateStatus.STANDING
+        # no vote is no 得票: a contest without valid votes elects nobody (threshold 0)
+        qualifies = k.status is CandidateStatus.STANDING and votes > 0 and votes >= threshold
         candidates.append(CandidateTotal(k.candidate_id, k.name, k.party, k.status, votes,
-                                         by_district, standing and votes >= threshold,
-                                         votes >= line))
+                                         by_district, qualifies, votes >= line))
     candidates.sort(key=lambda c: (-c.votes, order[c.candidate_id]))
     known = [key for key, _, _ in INVALID_REASONS] + [OTHER_INVALID[0]]
     return ContestTotal(contest.contest_id, contest.title, contest.title_en, contest.office,
