@@ -48,12 +48,13 @@ def district_result(signed: SignedPackage, district_id: str,
     contests = []
     for contest in signed.package.contests:
         counted = votes.get(contest.contest_id, {})
-        candidates = [{"candidate_id": k.candidate_id, "name": k.name, "party": k.party,
-                       "status": k.status.value, "votes": counted.get(k.candidate_id, 0)}
-                      for k in contest.candidates]
+        candidates: list[dict[str, Any]] = [{"candidate_id": k.candidate_id, "name": k.name, "party": k.party,
+                                             "status": k.status.value,
+                                             "votes": counted.get(k.candidate_id, 0)}
+                                            for k in contest.candidates]
         bad: dict[str, int] = {"blank": 0, "invalid_non_candidate": 0, "unreadable": 0}
         bad.update((invalid or {}).get(contest.contest_id, {}))
-        valid = sum(c["votes"] for c in candidates)
+        valid = sum(int(c["votes"]) for c in candidates)
         contests.append({"contest_id": contest.contest_id, "title": contest.title,
                          "candidates": candidates, "valid": valid, **bad,
                          "total": valid + sum(bad.values())})
