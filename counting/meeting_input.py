@@ -19,15 +19,15 @@ from counting.report_signed import SIGNED_FORMAT, ResultNotAuthentic, key_finger
 from election.fields import FieldReader
 from election.package import CandidateStatus, CountingDistrict, PackageError, SignedPackage
 
-# invalid-vote reasons a district result states, in the order the minutes list them
+# the lines of 無効投票 a district result states, in the order docs/media-format.md §13.3 fixes
 INVALID_REASONS = (
-    ("blank", "白票（何も選ばなかった票）", "blank"),
-    ("invalid_non_candidate", "候補者でない者への投票（法第9条第3項・第13条）",
-     "for a person who is not a candidate"),
-    ("unreadable", "読めない記録", "unreadable records"),
-    ("blank_not_allowed", "白票を認めない選挙の白票", "blank where not allowed"),
+    ("blank", "うち白票", "of which blank"),
+    ("invalid_non_candidate", "うち候補者でない者への投票（法第9条第3項・第13条）",
+     "of which for a person who is not a candidate"),
+    ("blank_not_allowed", "うち白票を認めない選挙の白票", "of which blank where none is offered"),
+    ("unreadable", "うち読めない記録", "of which unreadable records"),
 )
-OTHER_INVALID = ("other", "その他の無効投票", "other invalid votes")
+OTHER_INVALID = ("other", "うちその他の無効投票", "of which other invalid votes")
 
 
 class DistrictRefused(ValueError):
@@ -124,6 +124,9 @@ def _contests(result: Mapping[str, Any], package: SignedPackage, where: str
                                   "less than valid plus invalid votes")
         if other:
             invalid.append((OTHER_INVALID[0], other))
+        if "invalid" in c.data and c.integer("invalid") != total - valid:
+            raise DistrictRefused(f"{where}: {contest.title} の無効投票数が内訳と合いません / the "
+                                  "invalid total does not match its lines")
         contests.append(DistrictContest(contest.contest_id, tuple(candidates), valid,
                                         tuple(invalid), total))
     if sorted(c.contest_id for c in contests) != sorted(c.contest_id for c in

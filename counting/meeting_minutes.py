@@ -15,6 +15,7 @@ from pathlib import Path
 
 from PIL import Image
 
+from counting.cdf import from_meeting
 from counting.meeting_record import MeetingRecord, record_to_dict, sign_meeting
 from counting.meeting_tally import REASON_JA, ContestOutcome, fraction_text
 from counting.report import STATUS_JA
@@ -45,13 +46,13 @@ def _contest(pages: Pages, o: ContestOutcome, district_ids: list[str]) -> None:
     if len(district_ids) > len(shown):
         pages.text(f"（開票区別の内訳は {len(shown)} 区まで表示、全区は JSON / per-district "
                    "figures beyond these are in the JSON）", 18, fill=60)
-    rows = [("有効投票の総数 / valid votes", f"{t.valid:,}")]
-    rows += [(f"無効投票 {REASON_JA[key][0]} / invalid: {REASON_JA[key][1]}", f"{n:,}")
+    rows = [("有効投票の総数 / valid votes", f"{t.valid:,}", True),
+             ("無効投票 / invalid votes", f"{t.invalid_total:,}", True)]
+    rows += [(f"　{REASON_JA[key][0]} / {REASON_JA[key][1]}", f"{n:,}", False)
              for key, n in t.invalid]
-    rows += [("無効投票 計 / invalid total", f"{t.invalid_total:,}"),
-             ("投票総数 / total votes", f"{t.total:,}")]
-    for label, value in rows:
-        pages.row([label, value], [MARGIN, NUM], 21, right=(False, True))
+    rows += [("投票総数 / total votes", f"{t.total:,}", True)]
+    for label, value, strong in rows:
+        pages.row([label, value], [MARGIN, NUM], 21, right=(False, True), bold=strong)
     share = "有効投票の総数の4分の1" if t.office is Office.MAYOR else \
         f"有効投票の総数を定数{t.seats}で除した数の4分の1"
     pages.wrapped(f"法定得票数（公職選挙法95条1項、{share}以上）/ legal threshold (at least): "
@@ -136,18 +137,20 @@ class MeetingFiles:
     pdf: Path
     json: Path
     signed: Path
+    cdf: Path
     pages: tuple[Path, ...]
     key_fingerprint: str
 
 
-def write_meeting_files(record: MeetingRecord, out: Path, signer: SessionSigner) -> MeetingFiles:
-    """The minutes (PDF and page PNGs), the meeting's JSON and its signed result, all from one
-    record so they cannot disagree."""
+def write_meeting_files(record: MeetingRecord, out: Path, signer: SessionSigner,
+                        is_test: bool = False) -> MeetingFiles:
+    """The minutes (PDF and page PNGs), the meeting's JSON, its signed result and the NIST CDF
+    export, all from one record so they cannot disagree."""
     out.mkdir(parents=True, exist_ok=True)
     data = record_to_dict(record)
     pages = draw_minutes(record, signer.fingerprint)
     files = MeetingFiles(pdf=out / "election-minutes.pdf", json=out / "meeting.json",
-                         signed=out / "meeting.signed.json",
+                         signed=out / "meeting.signed.json", cdf=out / "meeting-cdf.json",
                          pages=tuple(_pngs(pages, out / "pages")),
                          key_fingerprint=signer.fingerprint)
     first, *rest = [p.convert("RGB") for p in pages]
@@ -156,6 +159,8 @@ def write_meeting_files(record: MeetingRecord, out: Path, signer: SessionSigner)
     files.json.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n",
                           encoding="utf-8")
     files.signed.write_text(sign_meeting(data, signer), encoding="utf-8")
+    files.cdf.write_text(json.dumps(from_meeting(record, is_test), ensure_ascii=False,
+                                    indent=2) + "\n", encoding="utf-8")
     return files
 
 
