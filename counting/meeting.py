@@ -24,7 +24,15 @@ from pathlib import Path
 from counting.meeting_input import MeetingRefused, gather, read_files
 from counting.meeting_minutes import MeetingFiles, write_meeting_files
 from counting.meeting_record import MeetingRecord
-from counting.meeting_tally import ContestOutcome, Lot, LotNeeded, LotRefused, decide, ties
+from counting.meeting_tally import (
+    ContestOutcome,
+    Lot,
+    LotNeeded,
+    LotRefused,
+    decide,
+    fraction_text,
+    ties,
+)
 from counting.report_signed import SessionSigner, short
 from drivers.clock import SystemClock
 from drivers.software_identity import software_hash
@@ -55,12 +63,14 @@ def summary(outcomes: Sequence[ContestOutcome]) -> str:
     lines = []
     for o in outcomes:
         t = o.total
-        lines.append(f"■ {t.title}（定数 {t.seats}）有効投票 {t.valid:,} 法定得票数 "
-                     f"{t.threshold.numerator}/{t.threshold.denominator}")
+        lines.append(f"■ {t.title}（定数 {t.seats}）有効投票 / valid {t.valid:,}　法定得票数 / "
+                     f"threshold {fraction_text(t.threshold)}　供託物没収点 / forfeiture line "
+                     f"{fraction_text(t.forfeiture_line)}")
         for c in t.candidates:
             mark = "当選" if c in o.elected else "    "
             lines.append(f"  {mark} {c.name}（{c.party}） {c.votes:>7,} 票"
-                         + ("" if c.keeps_deposit else "  供託物没収 / deposit forfeited"))
+                         + ("  供託物没収 / deposit forfeited" if c.keeps_deposit is False
+                            else ""))
         if o.new_election_needed:
             lines.append(f"  ※ 当選人が定数に満たない（不足 {o.seats_unfilled}）: 再選挙 / "
                          "new election needed")

@@ -24,6 +24,7 @@ from counting.report_signed import SessionSigner, short
 from election.package import Office
 
 NUM = PAGE[0] - MARGIN
+ALWAYS_SHOWN = ("blank", "invalid_non_candidate")  # the others only when there are any (§13.3)
 OFFICE_JA = {Office.MAYOR: "長の選挙（定数1）", Office.ASSEMBLY: "議会の議員の選挙"}
 
 
@@ -49,7 +50,7 @@ def _contest(pages: Pages, o: ContestOutcome, district_ids: list[str]) -> None:
     rows = [("有効投票の総数 / valid votes", f"{t.valid:,}", True),
              ("無効投票 / invalid votes", f"{t.invalid_total:,}", True)]
     rows += [(f"　{REASON_JA[key][0]} / {REASON_JA[key][1]}", f"{n:,}", False)
-             for key, n in t.invalid]
+             for key, n in t.invalid if n or key in ALWAYS_SHOWN]
     rows += [("投票総数 / total votes", f"{t.total:,}", True)]
     for label, value, strong in rows:
         pages.row([label, value], [MARGIN, NUM], 21, right=(False, True), bold=strong)
@@ -63,7 +64,8 @@ def _contest(pages: Pages, o: ContestOutcome, district_ids: list[str]) -> None:
                   f"{fraction_text(t.forfeiture_line)} 票", 21)
     for c in t.candidates:
         reach = "達する" if c.reaches_threshold else "達しない"
-        deposit = "没収されない / kept" if c.keeps_deposit else "没収 / forfeited"
+        deposit = {True: "没収されない / kept", False: "没収 / forfeited",
+                   None: "— 候補者でない / no longer a candidate"}[c.keeps_deposit]
         pages.text(f"{c.name}: 法定得票数に{reach}　供託物 {deposit}", 18, x=MARGIN + 20)
     if o.lot is not None:
         pages.wrapped(

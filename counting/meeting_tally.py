@@ -63,7 +63,7 @@ class CandidateTotal:
     votes: int
     by_district: tuple[tuple[str, int], ...]
     reaches_threshold: bool
-    keeps_deposit: bool  # reaches the forfeiture line (93条)
+    keeps_deposit: bool | None  # reaches the forfeiture line (93条); None: no longer standing
 
 
 @dataclass(frozen=True)
@@ -133,8 +133,10 @@ def contest_total(contest: Contest, districts: Sequence[DistrictResult]) -> Cont
         votes = sum(n for _, n in by_district)
         # no vote is no 得票: a contest without valid votes elects nobody (threshold 0)
         qualifies = k.status is CandidateStatus.STANDING and votes > 0 and votes >= threshold
+        standing = k.status is CandidateStatus.STANDING
         candidates.append(CandidateTotal(k.candidate_id, k.name, k.party, k.status, votes,
-                                         by_district, qualifies, votes >= line))
+                                         by_district, qualifies,
+                                         votes >= line if standing else None))
     candidates.sort(key=lambda c: (-c.votes, order[c.candidate_id]))
     known = [key for key, _, _ in INVALID_REASONS] + [OTHER_INVALID[0]]
     return ContestTotal(contest.contest_id, contest.title, contest.title_en, contest.office,

@@ -61,8 +61,18 @@ def _media(pages: Pages, record: CountingRecord) -> None:
         pages.wrapped(f"{f.path.name}（{who}）: {status}", 21)
         if f.status != "counted" and f.message:
             pages.wrapped(f"理由 / reason: {f.message}", 18, x=MARGIN + 30)
+    package = record.signed.package
+    districts = {package.district_of_place(package.machine(m.machine_id).place_id).district_id
+                 for m in record.imported.counted}
+    elsewhere = [m for m in record.imported.missing_machines if len(districts) == 1 and
+                 package.district_of_place(package.machine(m).place_id).district_id
+                 not in districts]
     for note in record.imported.notes:
-        pages.wrapped(f"注 / note: {note}", 18)
+        if not any(note.startswith(f"{m}: ") for m in elsewhere):
+            pages.wrapped(f"注 / note: {note}", 18)
+    if elsewhere:  # counted in their own district's session, not missing here
+        pages.wrapped(f"他の開票区の投票機（この開票区では数えない）/ machines of other counting "
+                      f"districts: {', '.join(elsewhere)}", 18)
 
 
 def _decisions(pages: Pages, record: CountingRecord) -> None:
@@ -110,9 +120,9 @@ def draw_counting_minutes(record: CountingRecord, context: MinutesContext,
                f"{context.closed_at or record.created_at}", 21)
     pages.text(f"開票管理者 / counting manager: {record.counting_manager or BLANK}", 21)
     pages.text(f"開票立会人 / counting witnesses: {'、'.join(record.witnesses) or BLANK}", 21)
-    pages.text("電子計算機による開票（法第9条）: 開票鍵は鍵保管者のカードで立会人の前で復元 / counted "
-               "by computer; the counting key rebuilt from the key holders' cards in front of "
-               "the witnesses", 18, fill=40)
+    pages.wrapped("電子計算機による開票（法第9条）: 開票鍵は鍵保管者のカードで立会人の前で復元 / "
+                  "counted by computer; the counting key rebuilt from the key holders' cards in "
+                  "front of the witnesses", 18)
     _media(pages, record)
     _decisions(pages, record)
     for result in record.results:

@@ -68,6 +68,7 @@ def test_totals_elected_and_lines_over_two_districts(signed: SignedPackage,
     kept = {c.candidate_id: c.keeps_deposit for c in mayor.total.candidates}
     assert kept == {"mayor-1": True, "mayor-2": True, "mayor-4": True, "mayor-5": False,
                     "mayor-3": False}  # exactly at the line (10) keeps the deposit (93条)
+    assert mayor.total.candidates[2].votes == 10 and mayor.total.candidates[2].keeps_deposit
     # assembly: 100 valid, 3 seats: threshold 100/3/4 = 25/3, line 100/3/10 = 10/3
     assert assembly.total.threshold == Fraction(25, 3)
     assert assembly.total.forfeiture_line == Fraction(10, 3)
