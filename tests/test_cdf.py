@@ -5,12 +5,13 @@ the election meeting, validated against NIST's published JSON schema."""
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
-from PIL import Image
+from PIL import Image, ImageChops, ImageStat
 
 from counting.cdf import from_counting
 from counting.decisions import SessionLog
@@ -32,6 +33,19 @@ def validator() -> jsonschema.Draft4Validator:
     schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
     jsonschema.Draft4Validator.check_schema(schema)
     return jsonschema.Draft4Validator(schema)
+
+
+def pdf_first_page(pdf: Path, tmp: Path) -> Image.Image:
+    """The PDF's first page as poppler renders it (the PDF itself, not our PNG of it)."""
+    subprocess.run(["pdftoppm", "-png", "-gray", "-r", "150", "-f", "1", "-l", "1",
+                    "-singlefile", str(pdf), str(tmp / "page")], check=True, timeout=120)
+    return Image.open(tmp / "page.png").convert("L")
+
+
+def distance(a: Image.Image, b: Image.Image) -> float:
+    """Mean grey-level difference (the PDF holds the page as JPEG, like the result report)."""
+    assert a.size == b.size
+    return float(ImageStat.Stat(ImageChops.difference(a, b)).mean[0])
 
 
 def errors(validator: jsonschema.Draft4Validator, document: Any) -> list[str]:
@@ -65,7 +79,8 @@ def test_a_districts_cdf_is_valid_and_says_what_was_counted(
     assert len(errors(validator, broken)) >= 2
 
 
-def test_the_counting_minutes_are_drawn_from_the_count(report: Report) -> None:  # noqa: F811
+def test_the_counting_minutes_are_drawn_from_the_count(report: Report,  # noqa: F811
+                                                       tmp_path: Path) -> None:
     record, files, log = report
     assert files.minutes is not None and files.minutes.read_bytes().startswith(b"%PDF-")
     pages = sorted(files.minutes.parent.glob("pages/counting-minutes-page-*.png"))
@@ -73,6 +88,9 @@ def test_the_counting_minutes_are_drawn_from_the_count(report: Report) -> None: 
     for path in pages:
         image = Image.open(path).convert("L")
         assert image.size == (1240, 1754) and sum(image.histogram()[:128]) > 5000
+    rendered = pdf_first_page(files.minutes, tmp_path)
+    own = distance(rendered, Image.open(pages[0]).convert("L"))
+    assert own < 12 and own < distance(rendered, Image.open(pages[1]).convert("L")) / 2
     # the copy-medium decision with the witnesses heard is in the record the minutes show
     assert [d.witnesses_heard for d in record.decisions] == [("立会人 佐藤", "立会人 鈴木")]
     assert log.entries()[0].time  # the opening time the minutes print
@@ -98,3 +116,6 @@ def test_the_meetings_cdf_is_valid_and_certifies_the_winners(
     assert units["gp-tsukuba-2026-11"]["ComposingGpUnitIds"] == [
         "gp-district-kaihyoku-1", "gp-district-kaihyoku-2"]
     assert "うち白票" in document["Notes"]
+    rendered = pdf_first_page(written.pdf, tmp_path)
+    own = distance(rendered, Image.open(written.pages[0]).convert("L"))
+    assert own < 12 and own < distance(rendered, Image.open(written.pages[1]).convert("L")) / 2
