@@ -41,6 +41,10 @@ from election.package import PackageError, SignedPackage, load_package, verify_c
 ROOT = Path(__file__).resolve().parent.parent
 
 
+class MeetingArgumentError(ValueError):
+    """A command-line value is not in the form the command needs; the message shows the form."""
+
+
 def hold_meeting(signed: SignedPackage, files: Sequence[tuple[str, str]],
                  fingerprints: Mapping[str, str], lots: Mapping[str, Lot], *, place: str,
                  chief: str, witnesses: Sequence[str], opened_at: datetime, now: datetime
@@ -82,8 +86,8 @@ def _lots(args: argparse.Namespace, now: datetime) -> dict[str, Lot]:
     for item in args.lot:
         contest_id, sep, drawn = item.partition("=")
         if not sep or not drawn:
-            raise LotRefused(f"--lot {item!r}: 選挙=候補者[,候補者] の形で / use "
-                             "CONTEST=CANDIDATE[,CANDIDATE]")
+            raise MeetingArgumentError(f"--lot {item!r}: 選挙=候補者[,候補者] の形で / use "
+                                       "CONTEST=CANDIDATE[,CANDIDATE]")
         lots[contest_id] = Lot(contest_id, tuple(drawn.split(",")), args.drawn_by,
                                tuple(args.watched), now.isoformat(timespec="seconds"))
     return lots
@@ -94,7 +98,8 @@ def _fingerprints(items: Sequence[str]) -> dict[str, str]:
     for item in items:
         district, sep, value = item.partition("=")
         if not sep or not value.strip():
-            raise LotRefused(f"--fingerprint {item!r}: 開票区=指紋 の形で / use DISTRICT=FINGERPRINT")
+            raise MeetingArgumentError(f"--fingerprint {item!r}: 開票区=指紋 の形で / use "
+                                       "DISTRICT=FINGERPRINT")
         out[district] = value
     return out
 

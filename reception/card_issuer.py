@@ -4,7 +4,9 @@ A poll manager logs in with the admin card and PIN (card authenticity, PIN on th
 signature over a challenge bound to this issuer, the package and the operation
 ``issue-cards``). Then, per voter, the desk writes a one-use token for the voter's ballot style
 (the contests the voter may vote in, art. 14) on a voting card, voids a spoiled card, takes back
-used cards, and prints its counts for reconciliation: issued = consumed + voided + outstanding.
+used cards, and prints its counts for reconciliation: issued = consumed + voided + outstanding —
+and signs them for the counting centre (``signed_report``, election/reception_report.py) with the
+issuer key the commission lists in the package for this desk and polling place.
 
 The issuer keeps no voter identity: its state file holds card ids and counts only. Writing a
 token is journaled (``pending``) before the card is touched, so a card pulled mid-write is
