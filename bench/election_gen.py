@@ -71,6 +71,11 @@ def machine_key(seed: int, machine_id: str) -> Ed25519PrivateKey:
     return _key(f"gen:{seed}:{machine_id}")
 
 
+def issuer_key(seed: int, issuer_id: str) -> Ed25519PrivateKey:
+    """The generated reception desk's key (tests sign the desk's report with it)."""
+    return _key(f"gen:{seed}:{issuer_id}")
+
+
 def machine_ids(machines: int) -> list[str]:
     return [f"G-{i:04d}" for i in range(1, machines + 1)]
 

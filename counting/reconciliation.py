@@ -1,7 +1,12 @@
 """Reconciliation (投票者数の照合) before counting may start.
 
-Per polling place, the reception desk's figures (issuer's report, imported as JSON/CSV or
-entered by the officer) must balance with what the machines sealed:
+Per polling place, the reception desk's figures must balance with what the machines sealed. The
+figures come as the desks' signed reports (election/reception_report.py, written by
+``python -m reception.card_issuer report --signed-report F``): each is verified against the
+package — the desk's listed key, this election, the desk's own polling place — and a forged,
+altered or other-election report is refused with the reason. Figures without a signature (a CSV
+or JSON table typed up by hand) are read but each place's figures are then a mismatch the
+counting manager must decide on before counting:
 
     voting cards issued = votes + abstentions + voided + outstanding
 
@@ -33,7 +38,13 @@ from pathlib import Path
 from typing import Any
 
 from counting.importer import CountedMachine, EventLog
+from election import canonical
 from election.package import ElectionPackage
+from election.reception_report import (
+    ReceptionReportRefused,
+    is_reception_report,
+    open_reception_report,
+)
 from election.signature import BadSignature
 from firmware.audit_events import AuditEvent
 from media.polling_report import decode_report
@@ -55,6 +66,7 @@ class IssuerCounts:
     issued: int
     voided: int = 0
     outstanding: int = 0
+    reports: tuple[bytes, ...] = ()  # the desks' signed reports; () = unsigned figures
 
 
 @dataclass(frozen=True)
@@ -149,6 +161,9 @@ def parse_issuer_report(data: str, *, kind: str) -> dict[str, IssuerCounts]:
             doc = json.loads(data)
         except json.JSONDecodeError as exc:
             raise IssuerReportError(f"JSONとして読めません / not JSON: {exc}") from exc
+        signed = _signed_reports(doc)
+        if signed:
+            return signed
         items = doc.get("places") if isinstance(doc, dict) else doc
         if not isinstance(items, list):
             raise IssuerReportError("places の一覧がありません / no list of places")
@@ -172,9 +187,69 @@ def parse_issuer_report(data: str, *, kind: str) -> dict[str, IssuerCounts]:
     return result
 
 
+def _signed_reports(doc: Any) -> dict[str, IssuerCounts]:
+    """Desks' signed reports (one, or a list of them), read but not yet trusted: ``reconcile``
+    verifies each against the package. Several desks of one place add up."""
+    items = doc if isinstance(doc, list) else [doc]
+    try:
+        reports = [canonical.encode(item) for item in items]
+    except canonical.NotCanonical:
+        return {}
+    if not reports or not all(is_reception_report(r) for r in reports):
+        return {}
+    result: dict[str, IssuerCounts] = {}
+    desks: set[str] = set()
+    for raw in reports:
+        body = canonical.decode_object(raw)["body"]
+        try:
+            place, desk = str(body["place_id"]), str(body["issuer_id"])
+            issued, voided = _count(body["issued"], desk, "issued"), _count(
+                body["voided"], desk, "voided")
+            outstanding = _count(body["outstanding"], desk, "outstanding")
+        except KeyError as exc:
+            raise IssuerReportError(f"受付の報告に {exc} がありません / field missing") from exc
+        if desk in desks:
+            raise IssuerReportError(f"{desk}: 同じ受付の報告が二つあります / the same desk's "
+                                    "report twice")
+        desks.add(desk)
+        before = result.get(place, IssuerCounts(place, 0))
+        result[place] = IssuerCounts(place, before.issued + issued, before.voided + voided,
+                                     before.outstanding + outstanding, (*before.reports, raw))
+    return result
+
+
 def load_issuer_report(path: Path) -> dict[str, IssuerCounts]:
+    """A CSV or JSON table, a desk's signed report, or a folder of desks' signed reports."""
+    if path.is_dir():
+        docs = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(path.glob("*.json"))]
+        if not docs:
+            raise IssuerReportError(f"{path} に受付の報告がありません / no reception report here")
+        found = _signed_reports(docs)
+        if not found:
+            raise IssuerReportError(f"{path}: 署名付きの受付の報告ではないファイルがあります / a "
+                                    "file here is not a desk's signed report")
+        return found
     kind = "csv" if path.suffix.lower() == ".csv" else "json"
     return parse_issuer_report(path.read_text(encoding="utf-8-sig"), kind=kind)
+
+
+def verify_issuer_figures(package: ElectionPackage, figures: IssuerCounts) -> None:
+    """Refuse a place's figures whose signed reports do not verify or do not add up to them."""
+    reports = []
+    for raw in figures.reports:
+        try:
+            reports.append(open_reception_report(raw, package))
+        except ReceptionReportRefused as exc:
+            raise IssuerReportError(f"受付の報告を受け付けません / reception report refused: "
+                                    f"{exc}") from exc
+    if reports and (
+        {r.place_id for r in reports} != {figures.place_id}
+        or sum(r.issued for r in reports) != figures.issued
+        or sum(r.voided for r in reports) != figures.voided
+        or sum(r.outstanding for r in reports) != figures.outstanding
+    ):
+        raise IssuerReportError(f"{figures.place_id}: 数字が署名付きの報告と違います / the figures "
+                                "differ from the desks' signed reports")
 
 
 def verify_closing_report(payload: bytes, package: ElectionPackage) -> dict[str, Any]:
@@ -240,6 +315,8 @@ def reconcile(
         mismatches.append(Mismatch(machine_id, (
             f"{machine_id}: 投票終了報告はありますが、集計する記録媒体がありません / a closing "
             "report exists for a machine whose medium is not counted")))
+    for given in issued.values():
+        verify_issuer_figures(package, given)
     for place_id in issued:
         if place_id not in by_place:
             mismatches.append(Mismatch(place_id, (
@@ -265,6 +342,11 @@ def reconcile(
                     f"{place.place_id}: 受付の交付枚数がありません / no issuer figures for this "
                     "place")))
             continue
+        if not figures.reports:
+            mismatches.append(Mismatch(place.place_id, (
+                f"{place.place_id} {place.name}: 受付の交付枚数に署名がありません（手入力）。開票管理者"
+                "が確かめて決定してください / the reception figures are not signed by the desk "
+                "(typed in): the counting manager must check them and decide")))
         balance = row.balance
         if balance:
             mismatches.append(Mismatch(place.place_id, (

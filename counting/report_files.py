@@ -1,6 +1,7 @@
 """Writing every form of the result at once from one CountingRecord, so they cannot disagree:
 result.txt, result.json, result.csv, result.signed.json, result-summary.txt (the QR text),
-result-qr.png, result.pdf and the PDF's pages as PNGs for people to look at."""
+result-qr.png, result.pdf, the counting minutes counting-minutes.pdf (開票録), the NIST CDF
+result-cdf.json, and the PDFs' pages as PNGs for people to look at."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from counting.cdf import from_counting
 from counting.decisions import SessionLog
+from counting.minutes import MinutesContext, draw_counting_minutes
 from counting.report import CountingRecord, record_to_dict, render_text, to_csv
-from counting.report_pdf import draw_report, write_pdf, write_pngs
+from counting.report_pdf import DPI, draw_report, write_pdf, write_pngs
 from counting.report_signed import SessionSigner, qr_image, summary_body
 from firmware.audit_events import AuditEvent
 
@@ -27,11 +30,17 @@ class ReportFiles:
     pdf: Path
     pages: tuple[Path, ...]
     key_fingerprint: str
+    minutes: Path | None = None
+    cdf: Path | None = None
 
 
 def write_report_files(record: CountingRecord, out: Path, signer: SessionSigner,
-                       log: SessionLog | None = None) -> ReportFiles:
+                       log: SessionLog | None = None,
+                       minutes: MinutesContext | None = None) -> ReportFiles:
     out.mkdir(parents=True, exist_ok=True)
+    if minutes is None:  # the count opened with the session's first log entry
+        entries = log.entries() if log is not None else ()
+        minutes = MinutesContext(opened_at=entries[0].time if entries else "")
     data = record_to_dict(record)
     signed_text = signer.sign_result(data)
     summary = signer.sign_summary(summary_body(
@@ -44,7 +53,16 @@ def write_report_files(record: CountingRecord, out: Path, signer: SessionSigner,
         signed=out / "result.signed.json", summary=out / "result-summary.txt",
         qr=out / "result-qr.png", pdf=out / "result.pdf",
         pages=tuple(write_pngs(pages, out / "pages")), key_fingerprint=signer.fingerprint,
+        minutes=out / "counting-minutes.pdf", cdf=out / "result-cdf.json",
     )
+    minutes_pages = draw_counting_minutes(record, minutes, signer.fingerprint)
+    first, *rest = [p.convert("RGB") for p in minutes_pages]
+    first.save(out / "counting-minutes.pdf", "PDF", resolution=DPI, save_all=True,
+               append_images=rest, title="開票録 / counting minutes", creator="tohyoki counting")
+    for number, page in enumerate(minutes_pages, start=1):
+        page.save(out / "pages" / f"counting-minutes-page-{number}.png")
+    (out / "result-cdf.json").write_text(
+        json.dumps(from_counting(record), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     files.text.write_text(render_text(record.signed, record.imported, record.results),
                           encoding="utf-8")
     files.json.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from demo.election_day import DemoFailure, run_day
+from demo.meeting import MeetingFailure
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -17,12 +18,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         outcome = run_day(args.out, voters=args.voters, seed=args.seed)
-    except DemoFailure as exc:
+    except (DemoFailure, MeetingFailure) as exc:
         print(f"失敗 / FAILED: {exc}", file=sys.stderr)
         return 1
     print()
     print(outcome.report_text, end="")
     print(f"\n結果ファイル / result files: {outcome.result_dir}")
+    if outcome.meeting is not None:
+        print(f"\n選挙会 / election meeting ({outcome.meeting.files.pdf.parent}):")
+        print(outcome.meeting.text, end="")
     if outcome.matches():
         print("✔ 投票者の選択と一致しました / the count matches what the voters chose")
         return 0

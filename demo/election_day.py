@@ -23,6 +23,7 @@ from counting.report_signed import SessionSigner
 from counting.tally import ContestResult, tally
 from counting.unlock import unlock
 from demo.observer_files import write_observer_files
+from demo.meeting import DemoMeeting, build_package, hold_demo_meeting
 from drivers.card_keyholder_sim import SimulatedKeyHolderCard
 from drivers.card_sim import (
     SimulatedAdminCard,
@@ -38,7 +39,7 @@ from drivers.randomness import SystemRandom
 from drivers.software_identity import software_hash
 from drivers.speaker_sim import SimulatedSpeaker
 from drivers.storage import DirectoryStorage
-from election.__main__ import build, read_private, write_signing_key
+from election.__main__ import read_private, write_signing_key
 from election.authoring import read_source
 from election.credentials import AdminCertificate, Role, VotingCardToken
 from election.package import (
@@ -87,6 +88,7 @@ class DayOutcome:
     result_dir: Path
     report_text: str
     booths: list[Booth] = field(default_factory=list)
+    meeting: DemoMeeting | None = None
 
     def matches(self) -> bool:
         for result in self.results:
@@ -156,7 +158,7 @@ def run_day(
         (keys / "machines" / f"{machine_id}.pub").write_text(public.hex() + "\n")
         storages[machine_id] = (storage, entry["place_id"])
     package_v1 = out / "package-v1.json"
-    short = build(SOURCE, keys, package_v1).short_fingerprint
+    short = build_package(SOURCE, keys, package_v1).short_fingerprint  # with districts
     say(f"   選挙データ指紋 / package fingerprint: {short}")
     signed_v1 = load_package(package_v1.read_bytes(), commission_pub)
     package = signed_v1.package
@@ -337,4 +339,6 @@ def run_day(
                         ("観察者用ファイル（デモ専用） / observer files (demo only)",
                          observer.readme)):
         say(f"   {label}: {path}")
-    return DayOutcome(expected, results, sessions, without_vote, result_dir, text, booths)
+    meeting = hold_demo_meeting(out, versions, paths, present, clock, results, say)
+    return DayOutcome(expected, results, sessions, without_vote, result_dir, text, booths,
+                      meeting)

@@ -30,6 +30,13 @@ class CandidateStatus(StrEnum):
     DECEASED = "deceased"
 
 
+class Office(StrEnum):
+    """What a contest elects, which decides the legal thresholds (公職選挙法 93条, 95条1項)."""
+
+    MAYOR = "mayor"  # 地方公共団体の長
+    ASSEMBLY = "assembly"  # 地方公共団体の議会の議員
+
+
 class OrderRule(StrEnum):
     """How candidates are ordered on screen (art. 5)."""
 
@@ -59,6 +66,8 @@ class Contest:
     candidates: tuple[Candidate, ...]
     order_rule: OrderRule
     blank_allowed: bool
+    office: Office | None = None  # None: a package from before the election meeting (選挙会)
+    seats: int = 0  # 定数 (議員の定数; 1 for a mayor); 0 when ``office`` is None
 
     def candidate(self, candidate_id: str) -> Candidate:
         for candidate in self.candidates:
@@ -75,6 +84,19 @@ class PollingPlace:
 
     place_id: str
     name: str
+
+
+@dataclass(frozen=True)
+class CountingDistrict:
+    """A counting district (開票区, 公職選挙法18条): the polling places whose votes one counting
+    session counts; the election meeting (選挙会) adds up one signed result per district."""
+
+    district_id: str
+    name: str
+    place_ids: tuple[str, ...]
+
+
+WHOLE_DISTRICT_ID = "whole"  # the one district of a package that names none
 
 
 @dataclass(frozen=True)
@@ -128,6 +150,21 @@ class ElectionPackage:
     # SHA-256 of the approved speech manifest (docs/speech.md), or "" when the commission
     # signed none; omitted from the body when "", so packages without it keep their fingerprint
     speech_manifest_sha256: str = ""
+    counting_districts: tuple[CountingDistrict, ...] = ()  # () = the whole municipality is one
+
+    def districts(self) -> tuple[CountingDistrict, ...]:
+        """The counting districts; a package that names none is one district of every place."""
+        if self.counting_districts:
+            return self.counting_districts
+        return (CountingDistrict(WHOLE_DISTRICT_ID, f"{self.municipality}開票区",
+                                 tuple(p.place_id for p in self.polling_places)),)
+
+    def district_of_place(self, place_id: str) -> CountingDistrict:
+        for district in self.districts():
+            if place_id in district.place_ids:
+                return district
+        raise PackageError(f"投票所 {place_id} はどの開票区にも属しません / polling place "
+                           f"{place_id} is in no counting district")
 
     def contest(self, contest_id: str) -> Contest:
         for contest in self.contests:
@@ -224,6 +261,7 @@ def _body_without_speech(package: ElectionPackage) -> dict[str, Any]:
                 "title_en": c.title_en,
                 "order_rule": c.order_rule.value,
                 "blank_allowed": c.blank_allowed,
+                **({"office": c.office.value, "seats": c.seats} if c.office else {}),
                 "candidates": [
                     {
                         "candidate_id": k.candidate_id,
@@ -255,6 +293,10 @@ def _body_without_speech(package: ElectionPackage) -> dict[str, Any]:
             "admin_session_seconds": package.settings.admin_session_seconds,
             "voting_card_lifetime_minutes": package.settings.voting_card_lifetime_minutes,
         },
+        # only when named, so a package without districts keeps its bytes and fingerprint
+        **({"counting_districts": [
+            {"district_id": d.district_id, "name": d.name, "place_ids": list(d.place_ids)}
+            for d in package.counting_districts]} if package.counting_districts else {}),
     }
 
 
@@ -282,6 +324,7 @@ def package_from_dict(data: Mapping[str, Any]) -> ElectionPackage:
             ))
             for k in c.items("candidates")
         )
+        elected = "office" in c.data or "seats" in c.data
         contests.append(
             whole(c, Contest(
                 contest_id=c.identifier("contest_id"),
@@ -290,6 +333,8 @@ def package_from_dict(data: Mapping[str, Any]) -> ElectionPackage:
                 candidates=candidates,
                 order_rule=c.enum("order_rule", OrderRule),
                 blank_allowed=c.flag("blank_allowed"),
+                office=c.enum("office", Office) if elected else None,
+                seats=c.integer("seats", minimum=1) if elected else 0,
             ))
         )
     s = r.reader("settings")
@@ -335,8 +380,19 @@ def package_from_dict(data: Mapping[str, Any]) -> ElectionPackage:
         # optional: absent (never "") when the commission signed no speech set
         speech_manifest_sha256=(r.digest("speech_manifest_sha256")
                                 if "speech_manifest_sha256" in r.data else ""),
+        counting_districts=tuple(
+            whole(d, CountingDistrict(
+                district_id=d.identifier("district_id"),
+                name=d.text("name"),
+                place_ids=tuple(d.texts("place_ids")),
+            ))
+            for d in (r.items("counting_districts") if "counting_districts" in r.data else [])
+        ),
     )
     r.done()
+    if "counting_districts" in r.data and not package.counting_districts:
+        raise PackageError("package.counting_districts が空です（書かないか、1つ以上）/ is empty: "
+                           "leave it out or name at least one district")
     if package.previous_fingerprint and not FINGERPRINT.fullmatch(package.previous_fingerprint):
         raise PackageError("package.previous_fingerprint は64桁の小文字16進数 / must be 64 lowercase "
                            "hex digits")
@@ -379,6 +435,39 @@ def check_consistency(package: ElectionPackage) -> None:
     for place_id in [m.place_id for m in package.machines] + [i.place_id for i in package.issuers]:
         if place_id not in places:
             raise PackageError(f"投票所 {place_id} が未定義です / unknown polling place")
+    for contest in package.contests:
+        if contest.office is Office.MAYOR and contest.seats != 1:
+            raise PackageError(f"{contest.title}: 長の選挙の定数は1 / a mayoral contest has one "
+                               "seat")
+        if (contest.office is None) != (contest.seats == 0):
+            raise PackageError(f"{contest.title}: 選挙の種類と定数は両方書きます / give both "
+                               "office and seats")
+    _check_districts(package, places)
+
+
+def _check_districts(package: ElectionPackage, places: set[str]) -> None:
+    """Each polling place is counted in exactly one counting district (公職選挙法18条)."""
+    if not package.counting_districts:
+        return
+    _unique([d.district_id for d in package.counting_districts], "counting district")
+    seen: dict[str, str] = {}
+    for district in package.counting_districts:
+        if not district.place_ids:
+            raise PackageError(f"開票区 {district.district_id} に投票所がありません / counting "
+                               "district has no polling place")
+        for place_id in district.place_ids:
+            if place_id not in places:
+                raise PackageError(f"開票区 {district.district_id}: 投票所 {place_id} が未定義です"
+                                   " / unknown polling place")
+            if place_id in seen:
+                raise PackageError(f"投票所 {place_id} が開票区 {seen[place_id]} と "
+                                   f"{district.district_id} の両方にあります / polling place in "
+                                   "two counting districts")
+            seen[place_id] = district.district_id
+    missing = sorted(places - set(seen))
+    if missing:
+        raise PackageError("どの開票区にも属さない投票所があります / polling places in no "
+                           f"counting district: {', '.join(missing)}")
 
 
 # --- signing and loading -------------------------------------------------------------------

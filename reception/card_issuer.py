@@ -4,7 +4,9 @@ A poll manager logs in with the admin card and PIN (card authenticity, PIN on th
 signature over a challenge bound to this issuer, the package and the operation
 ``issue-cards``). Then, per voter, the desk writes a one-use token for the voter's ballot style
 (the contests the voter may vote in, art. 14) on a voting card, voids a spoiled card, takes back
-used cards, and prints its counts for reconciliation: issued = consumed + voided + outstanding.
+used cards, and prints its counts for reconciliation: issued = consumed + voided + outstanding —
+and signs them for the counting centre (``signed_report``, election/reception_report.py) with the
+issuer key the commission lists in the package for this desk and polling place.
 
 The issuer keeps no voter identity: its state file holds card ids and counts only. Writing a
 token is journaled (``pending``) before the card is touched, so a card pulled mid-write is
@@ -40,6 +42,7 @@ from election.credentials import (
     read_token,
 )
 from election.package import SignedPackage, load_package
+from election.reception_report import ReceptionReport
 from election.signature import BadSignature, verify
 from firmware.audit_events import AuditEvent
 from firmware.interfaces import CardError, CardKind, VotingCardPhase, VotingCardStatus
@@ -318,6 +321,21 @@ class CardIssuer:
                   consumed=c.consumed, voided=c.voided, outstanding=c.outstanding)
         return lines
 
+    def signed_report(self) -> bytes:
+        """The counts signed with this desk's key (election/reception_report.py), for the
+        counting centre's reconciliation. Unconfirmed writes are not counted, as on paper."""
+        self._require_login()
+        c = self.counts()
+        report = ReceptionReport(
+            election_id=self.package.package.election_id,
+            package_fingerprint=self.package.fingerprint, issuer_id=self.issuer.issuer_id,
+            place_id=self.issuer.place_id, time=self.clock.now(), issued=c.issued,
+            consumed=c.consumed, voided=c.voided, outstanding=c.outstanding,
+            by_style=c.by_style)
+        self._log(AuditEvent.ISSUER_COUNTS_PRINTED, "success", issued=c.issued,
+                  consumed=c.consumed, voided=c.voided, outstanding=c.outstanding, signed=True)
+        return report.sign(self.key)
+
 
 class _SystemClock:
     def now(self) -> datetime:
@@ -338,6 +356,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("command", choices=["issue", "void", "take-back", "report"])
     parser.add_argument("--contests", default="", help="ballot style, e.g. mayor,assembly")
     parser.add_argument("--audio", action="store_true")
+    parser.add_argument("--signed-report", type=Path,
+                        help="署名付きの報告をここに書く（開票所の照合用）/ also write the signed "
+                        "report here, for the counting centre's reconciliation")
     args = parser.parse_args(argv)
     from getpass import getpass
 
@@ -360,6 +381,9 @@ def main(argv: list[str] | None = None) -> int:
             phase = desk.take_back()
             print(phase.value if phase else "blank")
         print("\n".join(desk.report()))
+        if args.signed_report:
+            args.signed_report.write_bytes(desk.signed_report())
+            print(f"署名付きの報告 / signed report: {args.signed_report}")
     except IssuerError as exc:
         print(exc, file=sys.stderr)
         return 1

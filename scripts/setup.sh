@@ -12,6 +12,7 @@ APT_PACKAGES=(
     alsa-utils                                     # aplay: the headphone output
     fusefat exfat-fuse fuse3 dosfstools exfatprogs # real FAT32/exFAT media through FUSE
     socat zbar-tools iproute2                      # printer pty, QR read-back, network namespaces
+    poppler-utils                                  # pdftoppm: the PDFs read back as images
 )
 
 cd "$(dirname "$0")/.."

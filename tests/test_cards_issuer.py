@@ -13,6 +13,7 @@ from drivers.card_apdu import Phase as CardPhase
 from drivers.card_emulator.applets import VotingCardApplet
 from drivers.pcsc_reader import PcscCardReader
 from election.credentials import Role
+from election.reception_report import open_reception_report
 from firmware.interfaces import VotingCardPhase
 from firmware.screens import Recorded
 from reception.card_issuer import CardIssuer, IssuerError
@@ -67,6 +68,11 @@ def test_reception_issues_voids_takes_back_and_reconciles(tmp_path: Path) -> Non
     report = issuer.report()
     assert report[0].startswith("投票カード発行枚数報告")
     assert "照合 / check: 3 = 1 + 1 + 1" in report
+    # the signed report for the counting centre: the desk's key, bound to its polling place
+    signed = open_reception_report(issuer.signed_report(), station.package.package)
+    assert (signed.issuer_id, signed.place_id) == ("R-p01", "p01")
+    assert (signed.issued, signed.consumed, signed.voided, signed.outstanding) == (3, 1, 1, 1)
+    assert signed.package_fingerprint == station.package.fingerprint
     # the desk's state survives a restart, and holds no voter identity
     again = desk(tmp_path, station.package, station.clock)
     assert again.counts() == counts

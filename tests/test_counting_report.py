@@ -198,6 +198,10 @@ def test_counting_session_from_the_command_line(setup: CountingSetup,  # noqa: F
     assert refused_.returncode == 6 and "counting cannot start" in refused_.stderr
     assert cli("decide", "--session", session, "reconciliation", "p02", "--reason",
                "カード1枚を選挙人が持ち帰った", "--by", "山田").returncode == 0
+    # the typed-in CSV carries no desk signature: each place's figures need a decision too
+    assert "not signed by the desk" in unbalanced.stderr
+    assert cli("decide", "--session", session, "reconciliation", "p01", "--reason",
+               "受付の発行機の印字と照合した", "--by", "山田").returncode == 0
     assert cli("reconcile", "--session", session, "--issued", issued).returncode == 0
     # PINs come from a terminal; piped ones only when the operator says so (counting/pin_entry.py)
     piped = cli("unlock", "--session", session, "--card", card_files[0], "--card",
@@ -220,7 +224,8 @@ def test_counting_session_from_the_command_line(setup: CountingSetup,  # noqa: F
     want["mayor"].update({"mayor-2": 2, "blank": 1})
     assert votes_in(out / "result.json") == want
     data = json.loads((out / "result.json").read_text(encoding="utf-8"))
-    assert [d["kind"] for d in data["decisions"]] == ["copy_medium", "paper", "reconciliation"]
+    assert [d["kind"] for d in data["decisions"]] == ["copy_medium", "paper", "reconciliation",
+                                                      "reconciliation"]
     assert [(r["subject"], r["ok"]) for r in data["reconciliation"]] == [("p01", True),
                                                                          ("p02", False)]
     assert any("p02" in m for m in data["reconciliation_mismatches"])

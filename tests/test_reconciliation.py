@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
-from bench.election_gen import Election, cached, machine_key
+from bench.election_gen import Election, cached, issuer_key, machine_key
 from counting.importer import import_media
 from counting.reconciliation import (
     IssuerCounts,
@@ -19,6 +20,8 @@ from counting.reconciliation import (
     parse_issuer_report,
     reconcile,
 )
+from drivers.clock import JST
+from election.reception_report import ReceptionReport
 from media.signed_document import encode_signed
 
 
@@ -34,9 +37,30 @@ def counted(election: Election):  # type: ignore[no-untyped-def]
     return imported.counted
 
 
-def issuer_figures(election: Election) -> dict[str, IssuerCounts]:
-    return {p: IssuerCounts(p, f["issued"], f["voided"], f["outstanding"])
-            for p, f in election.per_place.items()}
+def desk_report(election: Election, place: str, issuer: str | None = None,
+                key: str | None = None, **override: object) -> bytes:
+    """The place's desk's signed report, as ``CardIssuer.signed_report`` writes it."""
+    f = election.per_place[place]
+    fields: dict[str, object] = {
+        "election_id": election.versions[-1].package.election_id,
+        "package_fingerprint": election.versions[-1].fingerprint,
+        "issuer_id": issuer or f"R-{place}", "place_id": place,
+        "time": datetime(2026, 11, 29, 20, 5, tzinfo=JST), "issued": f["issued"],
+        "consumed": f["issued"] - f["voided"] - f["outstanding"], "voided": f["voided"],
+        "outstanding": f["outstanding"], "by_style": (("mayor,assembly", f["issued"]),)}
+    fields.update(override)
+    report = ReceptionReport(**fields)  # type: ignore[arg-type]
+    return report.sign(issuer_key(election.seed, key or f"R-{place}"))
+
+
+def signed_reports(election: Election, **per_place: bytes) -> str:
+    """Every desk's signed report in one JSON list (the counting centre's ``--issued`` file)."""
+    reports = [per_place.get(p, desk_report(election, p)) for p in election.per_place]
+    return json.dumps([json.loads(r) for r in reports])
+
+
+def issuer_figures(election: Election, **per_place: bytes) -> dict[str, IssuerCounts]:
+    return parse_issuer_report(signed_reports(election, **per_place), kind="json")
 
 
 def closing_report(election: Election, machine, **override: object) -> bytes:  # type: ignore[no-untyped-def]
@@ -84,8 +108,10 @@ def test_balanced_election(election: Election, counted) -> None:  # type: ignore
 
 
 def test_cards_issued_that_do_not_balance(election: Election, counted) -> None:  # type: ignore[no-untyped-def]
-    figures = issuer_figures(election)
-    figures["g002"] = dataclasses.replace(figures["g002"], issued=figures["g002"].issued + 2)
+    f = election.per_place["g002"]
+    figures = issuer_figures(election, g002=desk_report(  # two more cards came back used
+        election, "g002", issued=f["issued"] + 2,
+        consumed=f["issued"] + 2 - f["voided"] - f["outstanding"]))
     result = reconcile(election.versions[-1].package, counted, figures)
     [mismatch] = result.mismatches
     assert mismatch.subject == "g002" and "+2" in mismatch.message and "交付" in mismatch.message
@@ -127,7 +153,8 @@ def test_records_that_do_not_fit_the_sessions(election: Election, counted) -> No
 
 
 def test_issuer_report_from_csv_and_json(tmp_path: Path, election: Election) -> None:
-    rows = issuer_figures(election)
+    rows = {p: IssuerCounts(p, f["issued"], f["voided"], f["outstanding"])
+            for p, f in election.per_place.items()}
     csv_text = "place_id,issued,voided,outstanding\n" + "".join(
         f"{r.place_id},{r.issued},{r.voided},{r.outstanding}\n" for r in rows.values())
     (tmp_path / "desk.csv").write_text(csv_text, encoding="utf-8")
@@ -150,3 +177,54 @@ def test_bad_issuer_reports_are_refused_with_the_reason(text: str, kind: str,
                                                         needle: str) -> None:
     with pytest.raises(IssuerReportError, match=needle):
         parse_issuer_report(text, kind=kind)
+
+
+def test_unsigned_figures_need_the_counting_managers_decision(election: Election,
+                                                              counted) -> None:  # type: ignore[no-untyped-def]
+    typed = {p: IssuerCounts(p, f["issued"], f["voided"], f["outstanding"])
+             for p, f in election.per_place.items()}
+    result = reconcile(election.versions[-1].package, counted, typed)
+    assert {m.subject for m in result.mismatches} == set(election.per_place)
+    assert all("not signed by the desk" in m.message for m in result.mismatches)
+    assert result.open_mismatches(sorted(election.per_place)) == ()
+
+
+@pytest.mark.parametrize("place,report,needle", [
+    ("g001", lambda e: desk_report(e, "g001", key="R-g002"), "forged or altered"),
+    ("g001", lambda e: desk_report(e, "g001").replace(b'"voided":', b'"voided":1', 1),
+     "forged or altered"),
+    ("g001", lambda e: desk_report(e, "g001", election_id="kasumigaura-2026"),
+     "another election"),
+    # desk R-g002's own signature, but naming the other desk's place: bound to its own place
+    ("g002", lambda e: desk_report(e, "g002", place_id="g001"),
+     "polling place other than its desk's"),
+    ("g001", lambda e: desk_report(e, "g001", issuer="R-x99", key="R-x99"), "forged or altered"),
+])
+def test_forged_altered_or_misplaced_reports_are_refused(election: Election, counted,  # type: ignore[no-untyped-def]
+                                                         place: str, report,  # type: ignore[no-untyped-def]
+                                                         needle: str) -> None:
+    figures = issuer_figures(election, **{place: report(election)})
+    with pytest.raises(IssuerReportError, match=needle):
+        reconcile(election.versions[-1].package, counted, figures)
+
+
+def test_figures_that_differ_from_their_signed_report_are_refused(election: Election,
+                                                                  counted) -> None:  # type: ignore[no-untyped-def]
+    figures = issuer_figures(election)
+    figures["g001"] = dataclasses.replace(figures["g001"], voided=figures["g001"].voided + 1)
+    with pytest.raises(IssuerReportError, match="differ from the desks' signed reports"):
+        reconcile(election.versions[-1].package, counted, figures)
+
+
+def test_a_folder_of_desk_reports_and_the_same_desk_twice(tmp_path: Path,
+                                                          election: Election, counted) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path / "desks"
+    folder.mkdir()
+    for place in election.per_place:
+        (folder / f"R-{place}.json").write_bytes(desk_report(election, place))
+    figures = load_issuer_report(folder)
+    assert all(len(f.reports) == 1 for f in figures.values())
+    assert reconcile(election.versions[-1].package, counted, figures).balanced
+    (folder / "again.json").write_bytes(desk_report(election, "g001"))
+    with pytest.raises(IssuerReportError, match="twice"):
+        load_issuer_report(folder)
