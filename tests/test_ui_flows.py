@@ -303,7 +303,7 @@ def _tap_action(kiosk: Kiosk, action: object) -> None:
 
 
 def _type_kana(kiosk: Kiosk, keys: list[tuple[str, str]]) -> None:
-    from ui.views import UiAction
+    from ui.view import UiAction
 
     for name, arg in keys:
         _tap_action(kiosk, UiAction(name, arg))

@@ -20,7 +20,7 @@ import pytest
 from tests.ui_display import kivy_window, xvfb_display
 from ui import theme
 from ui.theme import MIN_CAP_MM, MIN_GAP_MM, MIN_TARGET_MM, PANEL_7, PANELS, Panel
-from ui.views import Rect, TextLine, View
+from ui.view import Rect, TextLine, View
 
 __all__ = ["kivy_window", "xvfb_display"]
 
@@ -163,7 +163,7 @@ def test_measurement_fails_on_a_shrunken_grey_theme(
         kivy_window: Any, catalogue: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     """The measurement is not a restatement of the theme: shrink the theme and grey the text,
     and every figure drops below the floor."""
-    from ui import views
+    from ui import layout as views
 
     monkeypatch.setattr(views, "font_px", lambda panel, scale=1.0: 18)
     monkeypatch.setattr(views, "target_px", lambda panel: 40)

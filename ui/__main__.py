@@ -123,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     from ui.booth import Booth
     from ui.simulated_station import make_demo_station
     from ui.theme import PANEL_7, PANEL_10
-    from ui.views import UiAction
+    from ui.view import UiAction
 
     panel = PANEL_7 if args.panel == "7" else PANEL_10
     station = make_demo_station(open_polls=not args.closed)

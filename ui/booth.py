@@ -15,9 +15,10 @@ from firmware.assisted import AssistKind, EnableAssisted
 from firmware.keypad import Key, KeyPressed, focus_items
 from firmware.screens import AdminMenu, Standby
 from ui.assisted_entry import AssistedEntry
+from ui.layout import layout
 from ui.render import instructions
 from ui.theme import DEFAULT_SETTINGS, Panel, Settings
-from ui.views import Button, UiAction, UiState, View, layout
+from ui.view import Button, UiAction, UiState, View
 
 ADMIN_ACTIONS: dict[str, Callable[[], fw.Event]] = {
     "zero-check": fw.ZeroCheck,

@@ -14,7 +14,7 @@ def configure(display: str | None = None, headless_ok: bool = True) -> None:
     os.environ.setdefault("KIVY_NO_FILELOG", "1")
     os.environ.setdefault("KIVY_NO_CONFIG", "1")
     os.environ.setdefault("KIVY_HOME", os.path.join(tempfile.gettempdir(), "tohyoki-kivy-home"))
-    os.environ["KIVY_TEXT"] = "pil"  # the same text engine ui.views measures with
+    os.environ["KIVY_TEXT"] = "pil"  # the same text engine ui.text_wrap measures with
     os.environ.setdefault("KIVY_WINDOW", "sdl2")
     os.environ.setdefault("KIVY_METRICS_DENSITY", "1")
     os.environ.setdefault("KIVY_DPI", "96")

@@ -15,7 +15,7 @@ from kivy.graphics import (
 from PIL import Image
 
 from ui import fonts
-from ui.views import View
+from ui.view import View
 
 BORDER = 3
 FOCUS_BORDER = 8  # keypad focus: a thick frame, not a colour

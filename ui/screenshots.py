@@ -26,9 +26,10 @@ from firmware.inactivity import Tick
 from firmware.screens import Phase
 from firmware.voter_settings import VoterSettings
 from ui.assisted_entry import AssistedEntry
+from ui.layout import layout
 from ui.simulated_station import DEMO_PIN, DemoStation, make_demo_station
 from ui.theme import PANELS, Panel, Settings
-from ui.views import UiState, View, layout
+from ui.view import UiState, View
 
 SEED = 7
 
