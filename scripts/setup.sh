@@ -12,6 +12,7 @@ APT_PACKAGES=(
     alsa-utils                                     # aplay: the headphone output
     fusefat exfat-fuse fuse3 dosfstools exfatprogs # real FAT32/exFAT media through FUSE
     socat zbar-tools iproute2                      # printer pty, QR read-back, network namespaces
+    imagemagick                                    # import -window root: tests grab the real X screen
 )
 
 cd "$(dirname "$0")/.."

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from firmware import machine as fw
 from firmware.admin_views import ShowAuditLog, ShowCounts, ShowMedia
-from firmware.assisted import AssistKind
+from firmware.assisted import AssistKind, CancelAssisted
 from firmware.screens import AdminMenu, AdminPin
 from ui.assisted_entry import KANA_GROUPS, AssistedEntry
 from ui.spec import ButtonSpec, Line, Row, Spec, both, phase_name, say
@@ -43,6 +43,13 @@ def spec_admin_menu(s: AdminMenu, st: UiState, settings: Settings) -> Spec:
                            without=s.sessions_without_vote)),))
     if s.message:
         lines.append((Line(s.message),))
+    if s.assisted_pending is not None:  # art. 7: what the next session will be, and its undo
+        pending = s.assisted_pending
+        first, second = pending.assistants
+        lines.append((Line(say("assist.pending", settings, first=first, second=second,
+                               kind=say(f"assist.{pending.kind.value}", settings))),
+                       ButtonSpec((Line(say("assist.cancel-pending", settings)),),
+                                  CancelAssisted())))
     actions = [ButtonSpec((Line(say(f"action.{a}", settings)),), UiAction("admin", a))
                for a in s.actions if a in ADMIN_ACTIONS_SHOWN]
     view_events = {"counts": ShowCounts(), "media": ShowMedia(),

@@ -170,31 +170,75 @@ def layout(screen: object, state: UiState, settings: Settings, panel: Panel) -> 
 
         return _Placed(row_h, build)
 
+    enlarged = settings.text_scale > 1.0
+    where_h = round(base * LINE_HEIGHT) if enlarged else 0  # the page number's own line
+
+    def nav_for(page: int, count: int) -> list[ButtonSpec]:
+        """The footer row of ``page``: the screen's own buttons, then previous and more."""
+        nav = list(spec.footer)
+        if count > 1:
+            # enlarged text: the page number is a line of its own above the row (``where``)
+            where = "" if enlarged else say("nav.page", settings, page=page + 1, pages=count)
+
+            def said(key: str) -> str:
+                return f"{say(key, settings)}（{where}）" if where else say(key, settings)
+
+            if page > 0:
+                nav.insert(0, ButtonSpec((Line(say("nav.previous", settings)),),
+                                         UiAction("page", str(page - 1))))
+            if page < count - 1:
+                nav.append(ButtonSpec((Line(said("nav.more")),), UiAction("page", str(page + 1))))
+            elif page > 0:
+                nav[0] = ButtonSpec((Line(said("nav.previous")),), UiAction("page", str(page - 1)))
+        return nav
+
+    def paginate(body: list[_Placed], avail: int) -> list[list[_Placed]]:
+        pages: list[list[_Placed]] = [[]]
+        used = 0
+        for placed in body:
+            need = placed.height + (gap if pages[-1] else 0)
+            if pages[-1] and used + need > avail:
+                pages.append([])
+                used = 0
+                need = placed.height
+            pages[-1].append(placed)
+            used += need
+        return pages
+
     short = H < 600
-    header = lines_of(tuple(h for h in spec.header if not (short and h.optional)), inner)
-    header_h = block_height(header)
-    body = [place_row(r) for r in spec.rows]
+    header_lines = tuple(h for h in spec.header if not (short and h.optional))
+    header = lines_of(header_lines, inner)
+    rows = list(spec.rows)
+    body = [place_row(r) for r in rows]
     nav_probe = (*spec.footer, ButtonSpec((Line(say("nav.more", settings) + "（1／9 ページ）"),),
                                           UiAction("page")))
     footer_h = place_row(nav_probe).height
+    tallest = max((p.height for p in body), default=0)
 
-    # Pack body rows into pages; a footer row is always reserved for navigation.
-    avail = H - header_h - 3 * gap - footer_h - gap
-    pages: list[list[_Placed]] = [[]]
-    used = 0
-    for placed in body:
-        need = placed.height + (gap if pages[-1] else 0)
-        if pages[-1] and used + need > avail:
-            pages.append([])
-            used = 0
-            need = placed.height
-        pages[-1].append(placed)
-        used += need
+    # Pack body rows into pages; a footer row is always reserved for navigation. Enlarged
+    # text: it is as tall as the tallest page's real navigation row (a middle page has more
+    # buttons, so narrower cells), and a header that leaves no room for the tallest row pages
+    # with the body instead, so nothing is drawn over anything else.
+    for _ in range(4):
+        if enlarged and header and H - block_height(header) - 4 * gap - footer_h < tallest:
+            rows = [(line,) for line in header_lines] + rows
+            body = [place_row(r) for r in rows]
+            header = []
+        header_h = block_height(header)
+        avail = H - header_h - 3 * gap - footer_h - gap
+        pages = paginate(body, avail)
+        if len(pages) > 1 and where_h:
+            pages = paginate(body, avail - where_h)
+        navs = [nav_for(i, len(pages)) for i in range(len(pages))]
+        nav_h = max((place_row(tuple(n)).height for n in navs if n), default=0)
+        if nav_h <= footer_h or not enlarged:  # default text: laid out as recorded
+            break
+        footer_h = nav_h
     page = min(state.page, len(pages) - 1)
     if voter_focus is not None:  # keypad: show the page that holds the focused item
-        for i, rows in enumerate(pages):
+        for i, placed_rows in enumerate(pages):
             if any(isinstance(x, ButtonSpec) and x.item == voter_focus
-                   for r in (spec.rows[body.index(p)] for p in rows) for x in r):
+                   for r in (rows[body.index(p)] for p in placed_rows) for x in r):
                 page = i
 
     texts: list[TextLine] = text_block(header, gap, gap, inner, pal.text, pal.background)
@@ -206,22 +250,15 @@ def layout(screen: object, state: UiState, settings: Settings, panel: Panel) -> 
         buttons += b
         y += placed.height + gap
 
-    nav = list(spec.footer)
-    if len(pages) > 1:
-        where = say("nav.page", settings, page=page + 1, pages=len(pages))
-        if page > 0:
-            nav.insert(0, ButtonSpec((Line(say("nav.previous", settings)),),
-                                     UiAction("page", str(page - 1))))
-        if page < len(pages) - 1:
-            nav.append(ButtonSpec((Line(f"{say('nav.more', settings)}（{where}）"),),
-                                  UiAction("page", str(page + 1))))
-        elif page > 0:
-            nav[0] = ButtonSpec((Line(f"{say('nav.previous', settings)}（{where}）"),),
-                                UiAction("page", str(page - 1)))
+    nav = nav_for(page, len(pages))
     if nav:
         footer_row = place_row(tuple(nav))
         t, b = footer_row.build(gap, H - gap - footer_row.height, len(buttons))
         texts += t
         buttons += b
+        if where_h and len(pages) > 1:
+            where = say("nav.page", settings, page=page + 1, pages=len(pages))
+            texts += text_block([(where, base)], gap, H - gap - footer_row.height - where_h,
+                                inner, pal.text, pal.background)
     return View(spec.kind, W, H, pal.background, tuple(texts), tuple(buttons), page, len(pages),
                 spec.spoken)
