@@ -61,6 +61,25 @@ def test_golden_screenshots(kivy_window: Any) -> None:
                          "re-record with UI_GOLDEN_RECORD=1")
 
 
+README_PICTURES = {"booth-standby": "standby-open", "booth-ballot": "contest-selected",
+                   "booth-review": "review"}
+
+
+def test_readme_pictures_are_the_golden_screenshots() -> None:
+    """The booth pictures near the top of README.md are golden screenshots, pixel for pixel
+    (re-copy them from python -m ui.screenshots when their goldens change)."""
+    from PIL import Image
+
+    from ui.screenshots import image_hash
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    recorded = json.loads(GOLDEN.read_text(encoding="utf-8"))
+    for picture, screen in README_PICTURES.items():
+        assert f"docs/images/{picture}.png" in readme, picture
+        image = Image.open(ROOT / "docs" / "images" / f"{picture}.png")
+        assert image_hash(image) == recorded[f"{screen}-ja-normal-1280x800"], picture
+
+
 # --- measuring the floor from pixels -----------------------------------------------------------
 
 

@@ -35,6 +35,13 @@ def spec_admin_menu(s: AdminMenu, st: UiState, settings: Settings) -> Spec:
         (Line(f"{say('admin.holder', settings)}: {s.holder}（{s.role}）"),),
         (Line(f"{say('admin.phase', settings)}: {phase_name(s.phase, settings)}"),),
     ]
+    if s.assisted_pending is not None:  # art. 7: what the next session will be, and its undo
+        pending = s.assisted_pending
+        first, second = pending.assistants
+        lines.append((Line(say("assist.pending", settings, first=first, second=second,
+                               kind=say(f"assist.{pending.kind.value}", settings))),
+                       ButtonSpec((Line(say("assist.cancel-pending", settings)),),
+                                  CancelAssisted())))
     if s.package_fingerprint:
         lines.append((Line(f"{say('admin.fingerprint', settings)}: {s.package_fingerprint}"),))
     for contest_id, n in s.records_per_contest:
@@ -43,13 +50,6 @@ def spec_admin_menu(s: AdminMenu, st: UiState, settings: Settings) -> Spec:
                            without=s.sessions_without_vote)),))
     if s.message:
         lines.append((Line(s.message),))
-    if s.assisted_pending is not None:  # art. 7: what the next session will be, and its undo
-        pending = s.assisted_pending
-        first, second = pending.assistants
-        lines.append((Line(say("assist.pending", settings, first=first, second=second,
-                               kind=say(f"assist.{pending.kind.value}", settings))),
-                       ButtonSpec((Line(say("assist.cancel-pending", settings)),),
-                                  CancelAssisted())))
     actions = [ButtonSpec((Line(say(f"action.{a}", settings)),), UiAction("admin", a))
                for a in s.actions if a in ADMIN_ACTIONS_SHOWN]
     view_events = {"counts": ShowCounts(), "media": ShowMedia(),
