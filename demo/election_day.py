@@ -51,7 +51,7 @@ from election.package import (
 )
 from firmware import machine as fw
 from firmware.booth_screens import VoterSettingsMenu
-from firmware.screens import AdminMenu, ContestChoice, Notice, Recorded, Review, Standby
+from firmware.screens import AdminMenu, AdminPin, ContestChoice, Notice, Recorded, Review, Standby
 from media.counting_key import fingerprint as counting_key_fingerprint
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -107,7 +107,7 @@ def _expect(screen: object, kind: type, what: str) -> None:
 
 def _admin(booth: Booth, action: fw.Event) -> AdminMenu:
     booth.reader.insert(booth.manager_card)
-    _expect(booth.machine.handle(fw.CardInserted()), fw.AdminPin, "admin card")
+    _expect(booth.machine.handle(fw.CardInserted()), AdminPin, "admin card")
     _expect(booth.machine.handle(fw.PinEntered(PIN)), AdminMenu, "PIN")
     screen = booth.machine.handle(action)
     _expect(screen, AdminMenu, type(action).__name__)

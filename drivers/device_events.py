@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from drivers.media_bay import MediaBay
 from drivers.ups import PowerSupplyWatch
-from firmware.machine import Event
+from firmware.events import Event
 
 
 class DeviceEvents:

@@ -21,7 +21,7 @@ from pathlib import Path
 from drivers import mount as mounting
 from drivers.medium import DirectoryMedium
 from drivers.udev_media import Accept, MediaEvent, Refuse
-from firmware.machine import MediaChanged
+from firmware.events import MediaChanged
 
 ROLES = ("primary", "copy")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from firmware.machine import PowerFailing
+from firmware.events import PowerFailing
 
 SYSFS = Path("/sys/class/power_supply")
 MAINS_TYPES = {"Mains", "USB", "UPS"}

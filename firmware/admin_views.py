@@ -1,12 +1,11 @@
-"""The poll manager's views and the assisted-voting switch, as part of the Machine: counts of
-sessions, records and abstentions (never of candidates), both media's status and the audit log
-by pages. ``Machine`` inherits this; the attributes declared here are the Machine's."""
+"""The poll manager's read-only views and the assisted-voting switch: counts of sessions,
+records and abstentions (never of candidates), both media's status and the audit log by pages.
+Each answer is a screen to show, or a message for the poll manager's menu."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
 
 from firmware.admin_screens import (
     AdminCounts,
@@ -17,18 +16,13 @@ from firmware.admin_screens import (
     MediumStatus,
     TableStatus,
 )
-from firmware.assisted import AssistantsInvalid, CancelAssisted, EnableAssisted
+from firmware.assisted import AssistantsInvalid, AssistedVoting, CancelAssisted, EnableAssisted
+from firmware.audit import AuditLog
 from firmware.audit_events import AuditEvent
-from firmware.ballot_box import BallotBoxError
+from firmware.ballot_box import BallotBox, BallotBoxError
 from firmware.interfaces import MediumError, MediumStore
+from firmware.polling_day import PollingDay
 from media.slot import Empty, Filled
-
-if TYPE_CHECKING:
-    from election.package import SignedPackage
-    from firmware.assisted import AssistedVoting
-    from firmware.audit import AuditLog
-    from firmware.ballot_box import BallotBox
-    from firmware.screens import Screen
 
 AUDIT_PAGE_LINES = 10
 
@@ -55,35 +49,31 @@ class ShowMenu:
     """Back from a view to the poll manager's menu."""
 
 
-ADMIN_VIEW_EVENTS = (ShowCounts, ShowMedia, ShowAuditLog, ShowMenu, EnableAssisted,
-                     CancelAssisted)
 VIEW_ACTIONS = ("counts", "media", "audit-log")
+AdminViewEvent = ShowCounts | ShowMedia | ShowAuditLog | ShowMenu | EnableAssisted | CancelAssisted
 
 
-class AdminViewsMixin:
-    if TYPE_CHECKING:
-        assisted: AssistedVoting
-        ballot_box: BallotBox
+class AdminViews:
+    def __init__(self, ballot_box: BallotBox, audit: AuditLog, assisted: AssistedVoting,
+                 day: PollingDay) -> None:
+        self.ballot_box = ballot_box
+        self.audit = audit
+        self.assisted = assisted
+        self.day = day
 
-        def _show(self, screen: Screen) -> Screen: ...
-
-        def _admin_menu(self, message: str = "") -> Screen: ...
-
-        audit: AuditLog
-        package: SignedPackage | None
-
-    def _admin_view(self, event: Any) -> Screen:
+    def view(self, event: AdminViewEvent) -> AdminCounts | MediaStatus | AuditLogView | str:
+        """The view asked for, or the message for the menu (``""``: the plain menu)."""
         if isinstance(event, ShowMenu):
-            return self._admin_menu()
+            return ""
         if isinstance(event, EnableAssisted):
             return self._enable_assisted(event)
         if isinstance(event, CancelAssisted):
             if self.assisted.pending is not None:
                 self.assisted.pending = None
                 self.audit.record(AuditEvent.ASSISTED_MODE_CANCELLED)
-            return self._admin_menu("補助投票の指定を取り消しました / assisted voting cancelled")
-        if self.package is None or self.ballot_box.header is None:
-            return self._admin_menu("選挙データが読み込まれていません / no package loaded")
+            return "補助投票の指定を取り消しました / assisted voting cancelled"
+        if self.day.package is None or self.ballot_box.header is None:
+            return "選挙データが読み込まれていません / no package loaded"
         view = {ShowCounts: "counts", ShowMedia: "media", ShowAuditLog: "audit-log"}[type(event)]
         if not isinstance(event, ShowAuditLog) or event.page == 0:
             # Opening the log is logged; turning its pages is not, so the pages hold still.
@@ -91,14 +81,14 @@ class AdminViewsMixin:
         if isinstance(event, ShowCounts):
             return self._counts_view()
         if isinstance(event, ShowMedia):
-            return self._show(self._media_view())
-        return self._show(self._audit_view(event.page))
+            return self._media_view()
+        return self._audit_view(event.page)
 
-    def _enable_assisted(self, event: EnableAssisted) -> Screen:
+    def _enable_assisted(self, event: EnableAssisted) -> str:
         try:
             pending = self.assisted.enable(event.kind, event.assistants)
         except (AssistantsInvalid, ValueError) as exc:
-            return self._admin_menu(str(exc))
+            return str(exc)
         # The assistants are poll workers acting on the poll manager's order (art. 7-2, 7-4);
         # they are logged with the order. The session that follows is not marked anywhere.
         self.audit.record(
@@ -106,32 +96,30 @@ class AdminViewsMixin:
             assistants=list(pending.assistants),
         )
         kind = "代理投票" if pending.kind.value == "proxy" else "操作補助"
-        return self._admin_menu(
+        return (
             f"次の投票を{kind}とします（補助者 {pending.assistants[0]}・{pending.assistants[1]}、"
             f"法第7条）/ next session is assisted ({pending.kind.value})"
         )
 
-    def _counts_view(self) -> Screen:
-        assert self.package is not None
+    def _counts_view(self) -> AdminCounts | str:
+        assert self.day.package is not None
         lines = self.ballot_box.ledger.lines()
         try:
             records = self.ballot_box.record_counts()
         except (MediumError, BallotBoxError) as exc:
-            return self._admin_menu(f"記録媒体を読めません / cannot read the primary: {exc}")
+            return f"記録媒体を読めません / cannot read the primary: {exc}"
         contests = []
-        for contest in self.package.package.contests:
+        for contest in self.day.package.package.contests:
             eligible = sum(line.voted and contest.contest_id in line.contests for line in lines)
             votes = records.get(contest.contest_id, 0)
             contests.append(
                 ContestCount(contest.contest_id, contest.title, eligible, votes, eligible - votes)
             )
-        return self._show(
-            AdminCounts(
-                sessions_voted=sum(line.voted for line in lines),
-                sessions_without_vote=sum(not line.voted for line in lines),
-                assisted_sessions=self.assisted.sessions,
-                contests=tuple(contests),
-            )
+        return AdminCounts(
+            sessions_voted=sum(line.voted for line in lines),
+            sessions_without_vote=sum(not line.voted for line in lines),
+            assisted_sessions=self.assisted.sessions,
+            contests=tuple(contests),
         )
 
     def _media_view(self) -> MediaStatus:

@@ -3,6 +3,7 @@ in-memory internal storage and simulated media. Every test builds its own from s
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -114,6 +115,16 @@ class Station:
             fw.Devices(self.reader, self.primary, self.copy, self.printer, self.speaker,
                        self.machine.devices.network),
             self.storage, self.clock, self.random, "0" * 64,
+        )
+        return self.machine.boot()
+
+    def plug(self, software_hash: str | None = None, **devices: object) -> Screen:
+        """Power off, plug these devices in instead of the ones there (or install another
+        software), power on: a new Machine over the same storage and media."""
+        self.machine = fw.Machine(
+            dataclasses.replace(self.machine.devices, **devices),  # type: ignore[arg-type]
+            self.storage, self.clock, self.random,
+            self.machine.software_hash if software_hash is None else software_hash,
         )
         return self.machine.boot()
 

@@ -14,8 +14,11 @@ from collections.abc import Callable
 
 import pytest
 
+from drivers.card_sim import SimulatedVotingCard
 from drivers.storage import SimulatedCrash
 from firmware import machine as fw
+from firmware.audit_events import AuditEvent
+from firmware.interfaces import VotingCardPhase
 from firmware.screens import AdminMenu, Notice, Phase, Recorded
 from media.layout import SLOT_FILE
 from media.slot import SLOT_SIZE
@@ -87,9 +90,17 @@ def test_power_cut_during_a_cast_leaves_the_vote_on_both_media_or_neither(
         station.machine.handle(fw.Cast())
     device.crash_after = None  # type: ignore[attr-defined]
 
-    screen = station.reboot()
+    chip_before = card.phase
+    screen = station.reboot()  # the card is still in the reader, as after a real power cut
     mirrored = assert_mirrored(station)
     recorded = counts(station) == {"mayor": 2, "assembly": 2}
+    # A recorded vote's card ends up marked used by this machine, at start-up (4-1-1); an
+    # unrecorded one stays locked here for the poll manager, and nowhere else takes it.
+    assert card.phase is (VotingCardPhase.CONSUMED if recorded else VotingCardPhase.LOCKED)
+    assert card.machine_id == station.machine_id
+    completed = [e for e in station.machine.audit.entries()
+                 if e.event_id == int(AuditEvent.VOTING_CARD_CONSUMPTION_COMPLETED)]
+    assert len(completed) == (1 if recorded and chip_before is VotingCardPhase.LOCKED else 0)
     assert recorded or counts(station) == {"mayor": 1, "assembly": 1}, counts(station)
     assert all(len(set(r)) == len(r) for r in mirrored.values())
     in_ledger = any(line.card_id == card_id and line.voted for line in ledger(station))
@@ -211,3 +222,65 @@ def test_a_recorded_screen_is_shown_only_after_both_media_hold_the_vote() -> Non
     station.reboot()
     assert_mirrored(station)
     assert counts(station) == {"mayor": 0, "assembly": 0}
+
+
+def _cast_cut_before_the_chip(station: Station) -> SimulatedVotingCard:
+    """A voter casts; the vote reaches both media, then the power fails while CONSUME is on its
+    way to the card: the chip is still locked to this machine (issue #14, 4-1-1 residual)."""
+    card = station.voting_card()
+    run_flow(station, voter_flow(card, FIRST, cast=False))
+
+    def power_lost(machine_id: str) -> None:
+        raise SimulatedCrash("power lost before the card acted on CONSUME")
+
+    card.consume = power_lost  # type: ignore[method-assign]
+    with pytest.raises(SimulatedCrash):
+        station.machine.handle(fw.Cast())
+    del card.consume  # the chip itself is fine; only that one command never arrived
+    assert card.phase is VotingCardPhase.LOCKED and card.machine_id == station.machine_id
+    return card
+
+
+def _completed(station: Station) -> int:
+    return sum(e.event_id == int(AuditEvent.VOTING_CARD_CONSUMPTION_COMPLETED)
+               for e in station.machine.audit.entries())
+
+
+def test_a_card_left_in_the_reader_by_the_power_cut_is_marked_used_at_start_up() -> None:
+    station = open_station()
+    card = _cast_cut_before_the_chip(station)
+    screen = station.reboot()  # the card is still in the reader
+    assert counts(station) == {"mayor": 1, "assembly": 1}  # the vote is recorded
+    assert card.phase is VotingCardPhase.CONSUMED and card.machine_id == "M-001"
+    assert _completed(station) == 1
+    assert isinstance(screen, Notice) and screen.for_admin and "記録されています" in screen.ja
+    station.reader.remove()
+    station.machine.handle(fw.CardRemoved_())
+    login = as_manager(station)
+    assert any("使用済みにしました" in getattr(s, "message", "") for s in login), login
+    again = as_manager(station)  # told once, not at every sign-in
+    assert not any("使用済みにしました" in getattr(s, "message", "") for s in again)
+
+
+def test_a_card_taken_out_after_the_power_cut_is_refused_elsewhere_and_marked_used_here() -> None:
+    station = open_station()
+    other = open_station("M-002", seed=2)
+    card = _cast_cut_before_the_chip(station)
+    station.reader.remove()
+    station.reboot()  # no card in the reader at start-up
+    assert card.phase is VotingCardPhase.LOCKED and _completed(station) == 0
+    other.reader.insert(card)
+    refused = other.machine.handle(fw.CardInserted())
+    assert isinstance(refused, Notice) and "別の投票機で使用中" in refused.ja
+    other.reader.remove()
+    assert card.phase is VotingCardPhase.LOCKED and card.machine_id == "M-001"
+    as_manager(station, fw.ResumePolls())  # recovery paused the polls
+    station.reader.insert(card)
+    screen = station.machine.handle(fw.CardInserted())
+    assert isinstance(screen, Notice) and "使用済み" in screen.ja
+    assert card.phase is VotingCardPhase.CONSUMED and _completed(station) == 1
+    station.reader.remove()
+    station.machine.handle(fw.CardRemoved_())
+    login = as_manager(station)
+    assert any("使用済みにしました" in getattr(s, "message", "") for s in login), login
+    assert counts(station) == {"mayor": 1, "assembly": 1}

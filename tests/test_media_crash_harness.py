@@ -98,10 +98,10 @@ def _scenario(template: Path, base: Path, name: str, **kwargs: int) -> Callable[
 
 def test_enumeration_covers_casting_closing_and_every_kind_of_point(points: list[str]) -> None:
     kinds = {line.split()[1] for line in points}
-    assert {"write", "fsync", "rename", "fsync-dir", "pwrite", "append"} <= kinds
+    assert {"write", "fsync", "rename", "fsync-dir", "pwrite", "append", "consume"} <= kinds
     targets = " ".join(points)
     for where in ("storage/journal.bin", "cards.log", "audit.log", "state.json", "VOTES.SLT",
-                  "SEAL.JSN", "AUDIT.LOG", "primary", "copy"):
+                  "SEAL.JSN", "AUDIT.LOG", "primary", "copy", "card/"):
         assert where in targets, where
     # a voter passes ≥ 12 points (reservation 2; per medium 2 slot pwrites and one sync; ledger
     # 2; journal cleared 2), besides the audit log's

@@ -18,7 +18,7 @@ from drivers.storage import DirectoryStorage
 from firmware import machine as fw
 from firmware.ballot_box import BallotBox, LedgerLine
 from firmware.booth_screens import VoterSettingsMenu
-from firmware.screens import AdminMenu, ContestChoice, Notice, Phase, Recorded
+from firmware.screens import AdminMenu, ContestChoice, Notice, Phase, Recorded, Screen
 from media.layout import HEADER_FILE, SLOT_FILE
 from media.slot import SLOT_SIZE, Damaged, Empty, Filled, decode_slot, encode_slot
 from tests.test_firmware_support import (
@@ -38,7 +38,7 @@ FIRST = {"mayor": "mayor-1", "assembly": "assembly-2"}
 SECOND = {"mayor": "mayor-3", "assembly": "assembly-4"}
 
 
-def _fault_during_cast(station, break_medium) -> fw.Screen:  # type: ignore[no-untyped-def]
+def _fault_during_cast(station, break_medium) -> Screen:  # type: ignore[no-untyped-def]
     run_flow(station, voter_flow(station.voting_card(), FIRST))
     run_flow(station, voter_flow(station.voting_card(), SECOND, cast=False))
     before = len(audit_entries(station))
@@ -228,8 +228,8 @@ def _directory_box(tmp_path: Path) -> tuple[BallotBox, DirectoryMedium, Director
     for file, data in station.storage.files.items():
         storage.write_atomic(file, data)
     box = BallotBox(media[0], media[1], storage, station.random)
-    assert station.package is not None and station.machine._key is not None
-    box.prepare(station.machine_id, station.package, station.machine._key)
+    assert station.package is not None and station.machine.identity.key is not None
+    box.prepare(station.machine_id, station.package, station.machine.identity.key)
     return box, media[0], media[1]
 
 

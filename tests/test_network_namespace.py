@@ -5,7 +5,6 @@ kernel has the module) blocks opening and is logged. drivers/network.py reads /s
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import shutil
 import subprocess
@@ -35,7 +34,7 @@ from firmware.audit_events import AuditEvent
 from tests.station import make_station
 
 station = make_station()
-station.machine.devices = dataclasses.replace(station.machine.devices, network=BothNetwork())
+station.plug(network=BothNetwork())
 print("interfaces", ",".join(BothNetwork().interfaces()), flush=True)
 while True:
     command = sys.stdin.readline().strip()
@@ -163,7 +162,7 @@ def test_the_build_machines_own_namespace_is_refused() -> None:
         pytest.fail("expected the build machine to have a non-loopback interface")
     station = make_station()
     assert station.package is not None
-    station.machine.devices = dataclasses.replace(station.machine.devices, network=SysfsNetwork())
+    station.plug(network=SysfsNetwork())
     screen = station.admin(fw.LoadPackage(station.package.to_bytes()), fw.ZeroCheck(),
                            fw.OpenPolls())
     assert station.machine.phase.value == "zero-checked"
@@ -181,10 +180,7 @@ def test_no_monitor_or_an_unreadable_one_counts_as_connected() -> None:
     for monitor in (None, Broken()):
         station = make_station()
         assert station.package is not None
-        station.machine.devices = fw.Devices(
-            station.reader, station.primary, station.copy, station.printer, station.speaker,
-            monitor,
-        )
+        station.plug(network=monitor)
         station.admin(fw.LoadPackage(station.package.to_bytes()), fw.ZeroCheck(), fw.OpenPolls())
         assert station.machine.phase.value == "zero-checked"
     simulated = SimulatedNetwork("wlan0")

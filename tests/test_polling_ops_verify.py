@@ -34,7 +34,7 @@ def test_observer_verifies_the_printed_qr_against_the_published_release(tmp_path
     assert any(f["path"] == "firmware/machine.py" for f in manifest["files"])
 
     station = make_station()
-    station.machine.software_hash = installed  # what the kiosk computes at boot
+    station.plug(software_hash=installed)  # what the kiosk computes at boot
     assert station.package is not None
     station.admin(fw.LoadPackage(station.package.to_bytes()), fw.ZeroCheck())
     photo = tmp_path / "zero-report.png"
@@ -50,7 +50,7 @@ def test_observer_verifies_the_printed_qr_against_the_published_release(tmp_path
 
     # software that is not the release: same machine, same key, another hash
     station2 = make_station()
-    station2.machine.software_hash = "ab" * 32
+    station2.plug(software_hash="ab" * 32)
     assert station2.package is not None
     station2.admin(fw.LoadPackage(station2.package.to_bytes()), fw.ZeroCheck())
     other = tmp_path / "other.png"

@@ -5,7 +5,6 @@ with `zbarimg` and its signature verified as an observer would (election/verify_
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import os
@@ -46,7 +45,7 @@ def line(tmp_path: Path) -> Iterator[tuple[str, str]]:
 
 def wire(station: Station, port: str) -> EscPosPrinter:
     printer = EscPosPrinter(port)
-    station.machine.devices = dataclasses.replace(station.machine.devices, printer=printer)
+    station.plug(printer=printer)
     return printer
 
 

@@ -279,7 +279,7 @@ def test_a_whole_audio_voter_through_the_machine_hears_only_approved_clips(
         def set_voice(self, volume: int, rate: int) -> None:
             speaker.set_voice(volume, rate)
 
-    station.machine.devices = replace(station.machine.devices, speaker=Watched())
+    station.plug(speaker=Watched())
     machine = station.machine
 
     def walk_focus() -> None:  # hear every item of the screen with the keypad
@@ -329,11 +329,11 @@ def test_the_approved_set_names_its_package_and_a_machine_refuses_another(approv
     assert speaker.package_fingerprint == PACKAGE.fingerprint
     station = make_station()
     assert station.package is not None and station.package.fingerprint != PACKAGE.fingerprint
-    station.machine.devices = replace(station.machine.devices, speaker=speaker)
+    station.plug(speaker=speaker)
     screens = as_manager(station, fw.LoadPackage(station.package.to_bytes()))
     assert station.machine.phase is Phase.SETUP
     assert any("別の選挙データ用" in getattr(s, "message", "") for s in screens), screens
     station.speaker.package_fingerprint = station.package.fingerprint  # clips made for it
-    station.machine.devices = replace(station.machine.devices, speaker=station.speaker)
+    station.plug(speaker=station.speaker)
     as_manager(station, fw.LoadPackage(station.package.to_bytes()))
     assert station.machine.phase is Phase.PACKAGE_LOADED

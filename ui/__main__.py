@@ -121,8 +121,8 @@ def main(argv: list[str] | None = None) -> int:
 
     from drivers.device_events import DeviceEvents
     from drivers.ups import PowerSupplyWatch, SimulatedMains
+    from firmware.events import MediaChanged
     from firmware.inactivity import Tick
-    from firmware.machine import MediaChanged
     from firmware.screens import AdminPin, Standby
     from ui.booth import Booth
     from ui.simulated_station import make_demo_station

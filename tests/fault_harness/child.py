@@ -24,8 +24,8 @@ from drivers.network import SimulatedNetwork
 from drivers.printer_sim import SimulatedPrinter
 from drivers.randomness import SeededRandom
 from drivers.speaker_sim import SimulatedSpeaker
-from drivers.storage import DirectoryStorage
-from election.credentials import VotingCardToken
+from drivers.storage import DirectoryStorage, fault_point
+from election.credentials import VotingCardToken, read_token
 from firmware import machine as fw
 from firmware.interfaces import VotingCardPhase
 from firmware.screens import ContestChoice, Notice, Phase, Recorded, Review, Screen, Standby
@@ -56,12 +56,31 @@ class PersistentCard(SimulatedVotingCard):
         self.save()
 
     def consume(self, machine_id: str) -> None:
+        # a kill point: the power fails while CONSUME is on its way, before the chip acts
+        fault_point("consume", f"card/{card_id_of(self)}")
         super().consume(machine_id)
         self.save()
 
     def release(self, machine_id: str) -> None:
         super().release(machine_id)
         self.save()
+
+
+def card_id_of(card: SimulatedVotingCard) -> str:
+    token, _, _ = read_token(card.token)
+    return token.card_id
+
+
+def insert(work: Path, reader: SimulatedCardReader, voter: int, card: PersistentCard) -> None:
+    """The card goes into the reader; ``reader.json`` says so across a power cut, so the next
+    start finds it there, as a real reader would hold it."""
+    (work / "reader.json").write_text(json.dumps(voter))
+    reader.insert(card)
+
+
+def take_out(work: Path, reader: SimulatedCardReader) -> None:
+    reader.remove()
+    (work / "reader.json").unlink(missing_ok=True)
 
 
 def voting_card(work: Path, voter: int) -> PersistentCard:
@@ -126,7 +145,14 @@ def main(work: Path) -> int:
     machine = fw.Machine(
         devices, DirectoryStorage(work / "internal"), clock, SeededRandom(1000 + boots), "0" * 64
     )
+    left = work / "reader.json"
+    if left.exists():  # the card the power cut left in the reader is there at start-up
+        voter = json.loads(left.read_text())
+        reader.insert(voting_card(work, voter))
     machine.boot()
+    if left.exists():
+        take_out(work, reader)
+        machine.handle(fw.CardRemoved_())
     manager = admin_card()
 
     def as_manager(*events: fw.Event) -> None:
@@ -146,13 +172,13 @@ def main(work: Path) -> int:
             if card.phase is VotingCardPhase.CONSUMED:
                 continue
             clock.advance(30)
-            reader.insert(card)
+            insert(work, reader, voter, card)
             screen = vote(machine, machine.handle(fw.CardInserted()), choices(voter))
             if isinstance(screen, Recorded):
                 witness(work, card_id(voter))
             else:
                 print(f"voter {voter} not recorded: {screen}", file=sys.stderr)
-            reader.remove()
+            take_out(work, reader)
             machine.handle(fw.CardRemoved_())
             if machine.phase is not Phase.OPEN:
                 print(f"voting stopped: {machine.screen}", file=sys.stderr)
