@@ -7,9 +7,10 @@ measuring raw, floor and cast back to back so all see the same moment of a noisy
 - *cast* (confirm → durable): ``BallotBox.cast`` over real ``DirectoryMedium``/
   ``DirectoryStorage``: the media's identity checked; on the primary's writer thread every slot
   pwrite, one fdatasync, and the slots read back from the device (O_DIRECT); on the copy's, the
-  same, begun once the primary is durable. The journal entry naming the card and its slots was
-  made durable when the card was accepted (``reserve``, before the ballot was shown), so it is
-  not in this path; it is timed apart;
+  same, begun once the primary is durable, after the copy's writer has made the card's part of
+  the journal durable (while the primary is written). The journal's reservation of the slots
+  was made durable when the card was accepted (``reserve``, before the ballot was shown), so it
+  is not in this path; it is timed apart;
 - *settle*: after "recorded" is shown: the ledger line and the journal cleared (timed apart);
 - *raw*: the issue's yardstick: the same bytes written with one pwrite+fsync to each of two files;
 - *floor*: the steps the issue requires, inline on one thread and nothing else (both headers
@@ -160,6 +161,11 @@ def _ballot(where: str, contests: tuple[str, ...], media: tuple[Path, Path], int
                     median(reserve) * 1e3, "ms"),
         Measurement(f"[{label}] settle after 'recorded' (ledger + journal clear), median",
                     median(settle) * 1e3, "ms"),
+        # media-format §14: the card's part of the journal is written during the cast and
+        # cleared at the end of settle, so the card id sits beside its slots at most this long
+        Measurement(f"[{label}] card id beside its slots on internal storage (cast + settle), "
+                    "median", median(c + s for c, s in zip(durable, settle, strict=True)) * 1e3,
+                    "ms"),
         *parts,
     ]
 

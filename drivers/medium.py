@@ -1,6 +1,6 @@
-"""Vote media: a directory on a mounted removable filesystem (real), and a simulator of a USB
-stick or SD card that can be pulled out, fill up, turn read-only, tear a write, flip bits or
-stall.
+"""The real vote medium: a directory on a mounted removable filesystem (``DirectoryMedium``).
+Its simulator, failing the same ways, is ``drivers.simulated_medium.SimulatedMedium``; the
+worker thread every operation runs on is ``drivers.medium_worker``.
 
 Reading back from the medium, not the page cache. After a slot is written and fsync'd, the
 ballot box reads it back with ``read_at``. On ``DirectoryMedium`` that read is opened with
@@ -24,15 +24,16 @@ from __future__ import annotations
 import errno
 import mmap
 import os
-import queue
 import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
+from drivers.medium_errors import corrupted, not_started
+from drivers.medium_worker import Job, MediumWorker, close_after_answer, close_quietly
+from drivers.simulated_medium import FinishedWrite, SimulatedMedium
 from drivers.storage import (
-    SimulatedCrash,
     _fsync_directory,
     fault_point,
     overwrite,
@@ -40,17 +41,19 @@ from drivers.storage import (
     write_in_place,
 )
 from firmware.interfaces import (
-    MediumCorrupted,
-    MediumError,
     MediumFull,
     MediumIOError,
     MediumReadOnly,
     MediumRemoved,
     MediumSlow,
-    MediumWriteNotStarted,
     SlotWrite,
     WriteInFlight,
 )
+
+# The simulator is imported from here too (the kiosk's simulated station does); new code imports
+# it from drivers.simulated_medium.
+__all__ = ["DirectoryMedium", "FinishedWrite", "SimulatedMedium", "StartedWrite", "corrupted",
+           "not_started"]
 
 _T = TypeVar("_T")
 READ_CHUNK = 1 << 20  # a whole-file read renews its deadline after each of these
@@ -59,111 +62,10 @@ DEFAULT_WRITE_DEADLINE = 5.0
 GONE = (errno.ENOENT, errno.ENODEV, errno.ENXIO, errno.ENOTCONN, errno.ESHUTDOWN)
 
 
-def _close_quietly(fd: int) -> None:
-    """Close a descriptor on a medium that may be gone (FUSE: ENOTCONN on close). The data
-    was fsync'd or the operation already failed; either way close must not hide that."""
-    try:
-        os.close(fd)
-    except OSError:
-        pass
-
-
-_running = threading.local()  # .job: the _Job a medium's worker thread is running, if any
-
-
-def _close_after_answer(fd: int) -> None:
-    """Close ``fd`` once the cast's write job running on this thread has given its caller the
-    answer; any other time, now. On a FUSE medium a close is a round trip to its driver (FLUSH,
-    RELEASE) and decides nothing: what the job read is in memory, what it wrote is synced and
-    read back. The medium's next job runs after the closes (one worker, in order)."""
-    job: _Job | None = getattr(_running, "job", None)
-    if job is None or not job.closes_after_answer:
-        _close_quietly(fd)
-    else:
-        job.afterwards.append(lambda: _close_quietly(fd))
-
-
-class _Signal:
-    """A flag that stays set, like ``threading.Event``, on one raw lock: waking the waiter costs
-    one lock release instead of a ``Condition``'s bookkeeping in Python. It is on every cast's
-    path three times; measured on this host, a cast was about 7 % faster than with Events."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._lock.acquire()
-        self._set = False
-
-    def set(self) -> None:
-        """Called only from the thread that runs the job, so never twice at once."""
-        if not self._set:
-            self._set = True
-            self._lock.release()
-
-    def wait(self, timeout: float) -> bool:
-        if self._lock.acquire(timeout=max(0.0, timeout)):
-            self._lock.release()  # stays set for any later wait
-            return True
-        return False
-
-
-class _Job:
-    """One action for a medium's worker thread, with the moment its caller stops waiting."""
-
-    def __init__(self, action: Callable[[], None], deadline: float,
-                 allowed: float | None = None) -> None:
-        self.action = action
-        self.deadline = deadline
-        self.allowed = allowed  # the seconds quoted when it misses; None: the write deadline
-        self.done = _Signal()
-        self.error: BaseException | None = None
-        self.durable = False  # set by an action once its writes are synced
-        self.settled = _Signal()  # durable, or failed before that
-        self.afterwards: list[Callable[[], None]] = []  # run once the caller has its answer
-        self.closes_after_answer = False  # the cast's write job (_close_after_answer)
-
-    def made_durable(self) -> None:
-        self.durable = True
-        self.settled.set()
-
-    def run(self) -> None:
-        _running.job = self
-        try:
-            self.action()
-        except BaseException as exc:  # noqa: BLE001 - handed back to the waiting thread
-            self.error = exc
-        finally:
-            _running.job = None
-            self.settled.set()
-            self.done.set()
-            for cleanup in self.afterwards:  # the closes (_close_after_answer)
-                cleanup()
-
-    def finish(self, timeout: float) -> bool:
-        return self.done.wait(max(0.0, timeout))
-
-
-class _MediumWorker:
-    """A daemon thread that runs one medium's writes in the order they were started, so the
-    caller can wait with a deadline, and a driver hung for good holds neither the caller nor
-    the program's exit (the thread is a daemon)."""
-
-    def __init__(self, name: str) -> None:
-        self._jobs: queue.SimpleQueue[_Job] = queue.SimpleQueue()
-        self.thread = threading.Thread(target=self._run, name=name, daemon=True)
-        self.thread.start()
-
-    def _run(self) -> None:
-        while True:
-            self._jobs.get().run()
-
-    def submit(self, job: _Job) -> None:
-        self._jobs.put(job)
-
-
 class StartedWrite:
     """A write running on a ``DirectoryMedium``'s worker (``WriteInFlight``)."""
 
-    def __init__(self, medium: DirectoryMedium, job: _Job) -> None:
+    def __init__(self, medium: DirectoryMedium, job: Job) -> None:
         self._medium = medium
         self._job = job
 
@@ -197,36 +99,6 @@ class StartedWrite:
             raise error
 
 
-class FinishedWrite:
-    """Writes a simulator did at once (``WriteInFlight``); ``wait`` hands back its failure."""
-
-    def __init__(self, error: BaseException | None, durable: bool) -> None:
-        self._error = error
-        self._durable = durable
-
-    def wait(self) -> None:
-        if self._error is not None:
-            raise self._error
-
-    def wait_durable(self) -> None:
-        if not self._durable:
-            self.wait()
-
-
-def corrupted(label: str) -> MediumCorrupted:
-    return MediumCorrupted(
-        f"{label}: 書き込んだ記録を読み戻すと違っています（媒体の不良）。記録媒体を交換してください"
-        " / read-back differs from what was written (failing medium)"
-    )
-
-
-def not_started(label: str, cause: BaseException) -> MediumWriteNotStarted:
-    return MediumWriteNotStarted(
-        f"{label}: 先の書き込みが終わらなかったため書き込んでいません / not written, because the "
-        f"write it follows did not complete ({cause})"
-    )
-
-
 class DirectoryMedium:
     """A medium mounted at ``root``; every write is fsync'd before it returns."""
 
@@ -241,7 +113,7 @@ class DirectoryMedium:
         self.require_mount = require_mount
         self.write_deadline = write_deadline
         self.read_back_mode = ""
-        self._worker: _MediumWorker | None = None
+        self._worker: MediumWorker | None = None
         self._buffer = mmap.mmap(-1, 2 * BLOCK)  # O_DIRECT read-backs, reused
         self._buffer_lock = threading.Lock()
 
@@ -300,11 +172,11 @@ class DirectoryMedium:
     def _start(self, action: Callable[[], None]) -> StartedWrite:
         """Run ``action`` on this medium's worker thread; ``wait`` gives up after the write
         deadline and turns an OSError into the medium's error."""
-        return self._submit(_Job(action, time.monotonic() + self.write_deadline))
+        return self._submit(Job(action, time.monotonic() + self.write_deadline))
 
-    def _submit(self, job: _Job) -> StartedWrite:
+    def _submit(self, job: Job) -> StartedWrite:
         if self._worker is None:
-            self._worker = _MediumWorker(f"medium-{self.label}")
+            self._worker = MediumWorker(f"medium-{self.label}")
         self._worker.submit(job)
         return StartedWrite(self, job)
 
@@ -324,7 +196,7 @@ class DirectoryMedium:
         def progress() -> None:
             job.deadline = time.monotonic() + self.write_deadline
 
-        job = _Job(lambda: result.append(action(progress)),
+        job = Job(lambda: result.append(action(progress)),
                    time.monotonic() + self.write_deadline)
         started = self._submit(job)
         started.finish()
@@ -351,7 +223,7 @@ class DirectoryMedium:
                     chunks.append(chunk)
                     progress()
             finally:
-                _close_after_answer(fd)
+                close_after_answer(fd)
         except FileNotFoundError:
             if not self._present():
                 raise MediumRemoved(f"{self.label}: 記録媒体が抜かれました / medium removed") from None
@@ -377,7 +249,7 @@ class DirectoryMedium:
             return self._read_back(direct, path, offset, size)
         finally:
             if direct is not None:
-                _close_quietly(direct)
+                close_quietly(direct)
 
     def _open_direct(self, path: str) -> int | None:
         """A descriptor that reads from the device (``O_DIRECT``), or None where the filesystem
@@ -405,7 +277,7 @@ class DirectoryMedium:
             self.read_back_mode = "fadvise-dontneed"
             return os.pread(fd, size, offset)
         finally:
-            _close_quietly(fd)
+            close_quietly(fd)
 
     def _pread_direct(self, fd: int, offset: int, size: int) -> bytes:
         """Whole aligned blocks into a page-aligned buffer, as ``O_DIRECT`` requires."""
@@ -432,7 +304,7 @@ class DirectoryMedium:
             try:
                 write_in_place(fd, offset, data, f"{self.label}/{name}", self._short_write)
             finally:
-                _close_quietly(fd)
+                close_quietly(fd)
 
         self._start(write_and_sync).wait()
 
@@ -451,7 +323,7 @@ class DirectoryMedium:
         One hand-off to the worker and one back, whatever the number of slots. With ``after``
         the deadline runs from the moment ``after`` is durable (waiting for it has its own)."""
 
-        def write_sync_verify(job: _Job) -> None:
+        def write_sync_verify(job: Job) -> None:
             if guard is not None:
                 guard()  # on this thread: its reads of the medium are under this deadline
             paths = {name: self._file(name) for name, _, _ in writes}
@@ -461,10 +333,10 @@ class DirectoryMedium:
             # part, once the primary is durable, is the write, the sync and the read-back alone
             for name, path in paths.items():
                 fds[name] = os.open(path, os.O_WRONLY)
-                _close_after_answer(fds[name])
+                close_after_answer(fds[name])
                 reader = readers[name] = self._open_direct(path)
                 if reader is not None:
-                    _close_after_answer(reader)
+                    close_after_answer(reader)
             if after is not None:
                 try:
                     after.wait_durable()
@@ -487,7 +359,7 @@ class DirectoryMedium:
                     raise corrupted(self.label)
 
         waits = 2 if after is not None else 1  # until it starts: ``after``'s time, then its own
-        job = _Job(lambda: write_sync_verify(job),
+        job = Job(lambda: write_sync_verify(job),
                    time.monotonic() + waits * self.write_deadline)
         job.closes_after_answer = True
         return self._submit(job)
@@ -512,7 +384,7 @@ class DirectoryMedium:
             _fsync_directory(path.parent)
 
         allowed = self.write_deadline + size / (1 << 20)
-        self._submit(_Job(create_now, time.monotonic() + allowed, allowed)).wait()
+        self._submit(Job(create_now, time.monotonic() + allowed, allowed)).wait()
 
     def write_atomic(self, name: str, data: bytes) -> None:
         path = self._path(name)
@@ -556,137 +428,3 @@ class DirectoryMedium:
             return stats.f_bavail * stats.f_frsize
 
         return self._call(lambda _: free_now())
-
-
-class SimulatedMedium:
-    """In-memory model of a removable medium of ``capacity`` bytes.
-
-    Failure switches, set by a test or the simulator UI:
-    ``present`` (False: pulled out), ``read_only``, ``slow`` (every operation misses the
-    deadline: ``MediumSlow``), ``bad_sectors`` (byte ranges that read back as garbage, like a
-    failing flash block: the read-back check sees it), ``crash_after`` (writes before a simulated
-    power cut; the write in progress is torn after ``torn_bytes`` bytes), ``flip(...)``."""
-
-    def __init__(self, label: str, capacity: int = 64 << 20) -> None:
-        self.label = label
-        self.capacity = capacity
-        self.files: dict[str, bytearray] = {}
-        self.present = True
-        self.read_only = False
-        self.crash_after: int | None = None
-        self.torn_bytes = 0
-        self.writes = 0
-        self.slow = False
-        self.bad_sectors: list[tuple[str, int, int]] = []  # (file, start, end) read as garbage
-
-    def _check(self) -> None:
-        if not self.present:
-            raise MediumRemoved(f"{self.label}: 記録媒体がありません / medium not present")
-        if self.slow:  # a hung medium answers nothing, reads included, within the deadline
-            raise MediumSlow(f"{self.label}: 記録媒体が期限内に応答しません / the medium did not "
-                             "answer within its deadline")
-
-    def _writable(self, extra: int) -> None:
-        self._check()
-        if self.read_only:
-            raise MediumReadOnly(f"{self.label}: 書き込み禁止です / medium is read-only")
-        if self.used() + extra > self.capacity:
-            raise MediumFull(f"{self.label}: 記録媒体がいっぱいです / medium full")
-
-    def _crash_point(self, apply_torn: Callable[[], None]) -> None:
-        if self.crash_after is None:
-            return
-        if self.crash_after == 0:
-            apply_torn()
-            raise SimulatedCrash(self.label)
-        self.crash_after -= 1
-
-    def used(self) -> int:
-        return sum(len(v) for v in self.files.values())
-
-    def read(self, name: str) -> bytes:
-        self._check()
-        if name not in self.files:
-            raise FileNotFoundError(name)
-        return bytes(self.files[name])
-
-    def read_at(self, name: str, offset: int, size: int) -> bytes:
-        data = bytearray(self.read(name)[offset : offset + size])
-        for file, start, end in self.bad_sectors:
-            if file == name:
-                for i in range(max(start, offset), min(end, offset + size)):
-                    data[i - offset] ^= 0xA5
-        return bytes(data)
-
-    def write_at(self, name: str, offset: int, data: bytes) -> None:
-        self._writable(0)
-        target = self.files[name]
-        if offset + len(data) > len(target):
-            raise MediumIOError(f"{self.label}: write past end of {name}")
-
-        def tear() -> None:
-            target[offset : offset + self.torn_bytes] = data[: self.torn_bytes]
-
-        self._crash_point(tear)
-        target[offset : offset + len(data)] = data
-        self.writes += 1
-
-    def start_write_verified(
-        self,
-        writes: Sequence[SlotWrite],
-        after: WriteInFlight | None = None,
-        guard: Callable[[], None] | None = None,
-    ) -> FinishedWrite:
-        """The simulator writes at once, then reads back (through its bad sectors); a failure
-        (even a simulated crash) reaches ``wait``, as it would from a real medium's worker."""
-        if guard is not None:
-            try:
-                guard()
-            except Exception as exc:  # noqa: BLE001 - handed to wait, as from a worker
-                return FinishedWrite(exc, durable=False)
-        if after is not None:
-            try:
-                after.wait_durable()
-            except Exception as exc:  # noqa: BLE001 - whatever stopped it, do not write
-                return FinishedWrite(not_started(self.label, exc), durable=False)
-        try:
-            for name, offset, data in writes:
-                self.write_at(name, offset, data)
-        except (SimulatedCrash, MediumError, OSError) as exc:
-            return FinishedWrite(exc, durable=False)
-        for name, offset, data in writes:
-            if self.read_at(name, offset, len(data)) != data:
-                return FinishedWrite(corrupted(self.label), durable=True)
-        return FinishedWrite(None, durable=True)
-
-    def create(self, name: str, size: int) -> None:
-        self._writable(size)
-        self._crash_point(lambda: None)
-        self.files[name] = bytearray(size)
-        self.writes += 1
-
-    def write_atomic(self, name: str, data: bytes) -> None:
-        old = len(self.files.get(name, b""))
-        self._writable(len(data) - old)
-        self._crash_point(lambda: None)  # rename is atomic: old or new, never half
-        self.files[name] = bytearray(data)
-        self.writes += 1
-
-    def exists(self, name: str) -> bool:
-        self._check()
-        return name in self.files
-
-    def free_bytes(self) -> int:
-        self._check()
-        return self.capacity - self.used()
-
-    def flip(self, name: str, offset: int, bit: int = 0) -> None:
-        """Corrupt one bit, as a failing flash cell would."""
-        self.files[name][offset] ^= 1 << bit
-
-    def dump_to(self, root: Path) -> None:
-        """Write the medium's files to a directory: what a counting PC sees when it mounts it."""
-        for name, data in self.files.items():
-            path = Path(root) / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(bytes(data))

@@ -4,6 +4,7 @@ can be unplugged."""
 from __future__ import annotations
 
 from firmware.interfaces import SpeechError
+from firmware.speech_approval import SpeechSet
 from firmware.voter_settings import DEFAULT_SETTINGS, RATE_SCALES, VOLUME_STEPS
 
 
@@ -14,7 +15,8 @@ class SimulatedSpeaker:
         self.voices: list[tuple[int, int]] = []  # (volume, rate) each utterance was said at
         self.volume = DEFAULT_SETTINGS.volume
         self.rate = DEFAULT_SETTINGS.rate
-        self.package_fingerprint: str | None = None  # says any text: bound to no package
+        # says any text: bound to no approved set unless a test gives it one to report
+        self.speech_set: SpeechSet | None = None
 
     def say(self, text: str, language: str) -> None:
         if not self.plugged_in:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -32,8 +33,15 @@ class _FaultPoints:
         self.tear = int(tear) if tear else None
         self.log = os.environ.get("TOHYOKI_FAULT_LOG", "")
         self.yank_pid = int(os.environ.get("TOHYOKI_FAULT_YANK_PID", "0") or 0)
+        self._lock = threading.Lock()
 
     def reached(self, kind: str, target: str, torn: Callable[[int], None] | None) -> None:
+        # Points are reached from two threads at once (the journal's card part on the copy's
+        # writer while the primary's writer writes): count and log them one at a time.
+        with self._lock:
+            self._reached(kind, target, torn)
+
+    def _reached(self, kind: str, target: str, torn: Callable[[int], None] | None) -> None:
         self.passed += 1
         if self.log:
             with open(self.log, "a", encoding="utf-8") as handle:

@@ -3,7 +3,10 @@
   python -m election keygen KEYDIR              commission signing key (commission.key/.pub)
   python -m election counting-keygen KEYDIR     counting key pair (public + DEMO-ONLY private)
   python -m election issuer-keygen KEYDIR ID    a reception desk's card-issuer key
-  python -m election build SOURCE.toml KEYDIR OUT   author + sign; prints the fingerprint
+  python -m election build SOURCE.toml KEYDIR OUT [--speech DIR]
+                                                author + sign; prints the fingerprint; with
+                                                --speech, signs in the approved speech set's
+                                                manifest hash (DIR: manifest.json, approved.json)
   python -m election fingerprint PACKAGE KEYDIR     verify and print the fingerprint
   python -m election amend PACKAGE KEYDIR OUT --status CONTEST:CANDIDATE=withdrawn|deceased
 
@@ -13,13 +16,14 @@ issuers/<id>.pub (a machine's .pub comes from provisioning it)."""
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from election.authoring import author_package, read_source
+from election.authoring import attach_speech, author_package, read_source
 from election.package import (
     CandidateStatus,
     PackageError,
@@ -63,13 +67,20 @@ def _keys_in(directory: Path) -> dict[str, bytes]:
     return {p.stem: read_public(p) for p in sorted(directory.glob("*.pub"))}
 
 
-def build(source: Path, keydir: Path, out: Path) -> SignedPackage:
+def build(source: Path, keydir: Path, out: Path, speech: Path | None = None) -> SignedPackage:
+    """Author and sign the package; with ``speech`` (a rendered set the officials approved,
+    docs/speech.md) the package also signs that set's manifest hash."""
     package = author_package(
         read_source(source.read_text(encoding="utf-8")),
         machine_keys=_keys_in(keydir / "machines"),
         issuer_keys=_keys_in(keydir / "issuers"),
         counting_public_key=read_public(keydir / "counting.pub"),
     )
+    if speech is not None:
+        approval = json.loads((speech / "approved.json").read_text("utf-8"))
+        if not isinstance(approval, dict):
+            raise PackageError(f"{speech / 'approved.json'}: 承認記録ではありません / not an approval")
+        package = attach_speech(package, (speech / "manifest.json").read_bytes(), approval)
     signed = sign_package(package, read_private(keydir / "commission.key"))
     out.write_bytes(signed.to_bytes())
     return signed
@@ -81,6 +92,12 @@ def print_counting_key(signed: SignedPackage) -> None:
     key = counting_key_fingerprint(signed.package.counting_public_key)
     print(f"開票鍵の指紋 / counting key fingerprint: {short_fingerprint(key)}")
     print(f"開票鍵 SHA-256 / counting key SHA-256: {key}")
+
+
+def print_speech(signed: SignedPackage) -> None:
+    """The approved speech set the package signs, to compare with the officials' minutes."""
+    speech = signed.package.speech_manifest_sha256
+    print(f"承認済み音声一覧 SHA-256 / approved speech manifest SHA-256: {speech or 'なし / none'}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -96,6 +113,8 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("source", type=Path)
     b.add_argument("keydir", type=Path)
     b.add_argument("out", type=Path)
+    b.add_argument("--speech", type=Path, metavar="DIR",
+                   help="the approved speech set (python -m drivers.speech render/approve)")
     f = sub.add_parser("fingerprint")
     f.add_argument("package", type=Path)
     f.add_argument("keydir", type=Path)
@@ -120,9 +139,10 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "issuer-keygen":
             write_signing_key(args.keydir / "issuers", args.issuer_id)
         elif args.command == "build":
-            signed = build(args.source, args.keydir, args.out)
+            signed = build(args.source, args.keydir, args.out, args.speech)
             print(f"指紋 / fingerprint: {signed.short_fingerprint}")
             print_counting_key(signed)
+            print_speech(signed)
         elif args.command == "fingerprint":
             signed = load_package(args.package.read_bytes(),
                                   read_public(args.keydir / "commission.pub"))
@@ -130,6 +150,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"指紋 / fingerprint: {signed.short_fingerprint}")
             print(f"SHA-256: {signed.fingerprint}")
             print_counting_key(signed)
+            print_speech(signed)
         else:
             previous = load_package(args.package.read_bytes(),
                                     read_public(args.keydir / "commission.pub"))

@@ -125,6 +125,9 @@ class ElectionPackage:
     admin_certificates: tuple[str, ...]
     counting_public_key: bytes
     settings: Settings
+    # SHA-256 of the approved speech manifest (docs/speech.md), or "" when the commission
+    # signed none; omitted from the body when "", so packages without it keep their fingerprint
+    speech_manifest_sha256: str = ""
 
     def contest(self, contest_id: str) -> Contest:
         for contest in self.contests:
@@ -192,6 +195,19 @@ def short_fingerprint(fingerprint: str) -> str:
 
 
 def package_to_dict(package: ElectionPackage) -> dict[str, Any]:
+    body = _body_without_speech(package)
+    if package.speech_manifest_sha256:
+        body["speech_manifest_sha256"] = package.speech_manifest_sha256
+    return body
+
+
+def speech_source_fingerprint(package: ElectionPackage) -> str:
+    """The fingerprint of this package without its speech field: the package a speech set is
+    rendered from, before the commission signs the set's manifest hash into it."""
+    return fingerprint_of(canonical.encode(_body_without_speech(package)))
+
+
+def _body_without_speech(package: ElectionPackage) -> dict[str, Any]:
     return {
         "election_id": package.election_id,
         "title": package.title,
@@ -316,6 +332,9 @@ def package_from_dict(data: Mapping[str, Any]) -> ElectionPackage:
             admin_session_seconds=s.integer("admin_session_seconds", minimum=1),
             voting_card_lifetime_minutes=s.integer("voting_card_lifetime_minutes", minimum=1),
         )),
+        # optional: absent (never "") when the commission signed no speech set
+        speech_manifest_sha256=(r.digest("speech_manifest_sha256")
+                                if "speech_manifest_sha256" in r.data else ""),
     )
     r.done()
     if package.previous_fingerprint and not FINGERPRINT.fullmatch(package.previous_fingerprint):
@@ -419,14 +438,17 @@ def amend(
 
 def check_amendment(previous: SignedPackage, new: SignedPackage) -> None:
     """An amendment (art. 13) may only take a standing candidate off the ballot — withdrawn or
-    deceased. Anything else (a new candidate, a changed name, key or contest, a candidate
-    brought back) is a different election and needs a new package, not a version."""
+    deceased. Anything else (a new candidate, a changed name, key, contest or approved speech
+    set, a candidate brought back) is a different election and needs a new package."""
     old, cur = previous.package, new.package
     if cur.version != old.version + 1 or cur.previous_fingerprint != previous.fingerprint:
         raise PackageError(
             f"第{cur.version}版は第{old.version}版の改訂版ではありません / version {cur.version} "
             f"does not amend version {old.version}"
         )
+    if cur.speech_manifest_sha256 != old.speech_manifest_sha256:
+        raise PackageError("改訂版で承認済み音声が変わっています。音声は新しい選挙データで承認します / "
+                           "the amendment changes the approved speech set")
     bare_old = replace(old, version=0, previous_fingerprint="", contests=())
     bare_new = replace(cur, version=0, previous_fingerprint="", contests=())
     if bare_old != bare_new:

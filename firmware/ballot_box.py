@@ -1,49 +1,58 @@
 """The electronic ballot box (投票箱): the primary and copy media kept as mirrors, written so a
 crash at any point leaves each vote either recorded on both or not recorded at all (art. 4-1-4,
-4-1-5), with a journal on internal storage that says which."""
+4-1-5), with a journal on internal storage that says which (docs/media-format.md §7.5). Its
+parts: headers (``medium_headers``), card ledger (``card_ledger``), journal (``cast_journal``),
+recovery (``cast_recovery``), space warnings (``media_space``) and the seal at a close
+(``sealing``)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from election import canonical
 from election.package import SignedPackage
-from election.signature import BadSignature
+from firmware.ballot_box_errors import (
+    BallotBoxError,
+    MediaDisagree,
+    MediaNotEmpty,
+    MediumFromAnotherElection,
+)
+from firmware.card_ledger import CardLedger, LedgerLine
 from firmware.cast_journal import (
+    CARD_OFFSET,
     JOURNAL_FILE,
     JOURNAL_SIZE,
     Reservation,
     ReservedSlot,
+    decode_card,
     decode_journal,
+    encode_card,
     encode_journal,
     is_clear,
 )
+from firmware.cast_recovery import RecoveryOutcome, resolve_reservation
 from firmware.interfaces import (
     InternalStorage,
-    MediumCorrupted,
     MediumError,
     MediumIOError,
     MediumReplaced,
     MediumStore,
+    MediumWriteNotStarted,
     RandomSource,
 )
+from firmware.media_space import space_warning
+from firmware.medium_headers import initialise_medium, replaced_medium, verified_header
+from firmware.sealing import build_seal, write_seal
 from media.layout import (
-    AUDIT_LOG_FILE,
     HEADER_FILE,
     SEAL_FILE,
     SLOT_FILE,
     MediumHeader,
     MediumRole,
     TableEntry,
-    decode_header,
-    slot_file_size,
-    table_entries,
 )
-from media.seal import Seal, SealedTable
-from media.signed_document import DocumentUnreadable
+from media.seal import Seal
 from media.slot import (
     EMPTY_SLOT,
     SLOT_SIZE,
@@ -53,93 +62,18 @@ from media.slot import (
     decode_slot,
     encode_slot,
     split_table,
-    table_digest,
 )
 
-LEDGER_FILE = "cards.log"
-# Space warnings for the poll manager (art. 4-1-5: a full medium must not surprise anyone).
-LOW_SLOTS_MINIMUM = 10  # warn when a table has fewer free slots than this ...
-LOW_SLOTS_FRACTION = 20  # ... or than 1/20 of its size, whichever is larger
-CLOSE_RESERVE_BYTES = 1 << 20  # free bytes always kept for the seal and audit-log export
-
-
-class BallotBoxError(Exception):
-    """The media cannot be used as they are; the message tells the poll manager what to do."""
-
-
-class MediumFromAnotherElection(BallotBoxError):
-    pass
-
-
-class MediaNotEmpty(BallotBoxError):
-    pass
-
-
-class MediaDisagree(BallotBoxError):
-    pass
-
-
-@dataclass(frozen=True)
-class LedgerLine:
-    """One consumed voting card: whether it voted and which contests it carried. No choice."""
-
-    card_id: str
-    voted: bool
-    contests: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class RecoveryOutcome:
-    """What start-up found of a vote interrupted by a crash, for the poll manager."""
-
-    card_id: str
-    recorded: bool
-
-
-class CardLedger:
-    """Cards consumed on this machine, so a consumed card is refused even if its chip lies."""
-
-    def __init__(self, storage: InternalStorage) -> None:
-        self._storage = storage
-
-    def _whole_lines(self) -> bytes:
-        """The ledger up to its last complete line. A line without its newline is an append
-        torn by a power cut: the card was never consumed by it (the journal still says so)."""
-        data = self._storage.read(LEDGER_FILE) or b""
-        return data[: data.rfind(b"\n") + 1]
-
-    def torn(self) -> bool:
-        data = self._storage.read(LEDGER_FILE) or b""
-        return bool(data) and not data.endswith(b"\n")
-
-    def repair(self) -> bool:
-        """Drop a torn last line (atomically); True if there was one."""
-        if not self.torn():
-            return False
-        self._storage.write_atomic(LEDGER_FILE, self._whole_lines())
-        return True
-
-    def lines(self) -> list[LedgerLine]:
-        data = self._whole_lines()
-        result = []
-        for raw in data.splitlines():
-            d = canonical.decode_object(raw)
-            result.append(LedgerLine(d["card_id"], d["voted"], tuple(d["contests"])))
-        return result
-
-    def consumed(self, card_id: str) -> bool:
-        # Every line holds its card id in canonical form, so a ledger without that text has no
-        # line for the card: only then is parsing each line (O(ledger) per vote) skipped.
-        if canonical.encode([card_id])[1:-1] not in self._whole_lines():
-            return False
-        return any(line.card_id == card_id for line in self.lines())
-
-    def append(self, line: LedgerLine) -> None:
-        if self.consumed(line.card_id):
-            return
-        self.repair()
-        body = {"card_id": line.card_id, "voted": line.voted, "contests": list(line.contests)}
-        self._storage.append(LEDGER_FILE, canonical.encode(body) + b"\n")
+# What the machine and the other parts import from here, besides the ballot box itself.
+__all__ = [
+    "BallotBox",
+    "BallotBoxError",
+    "LedgerLine",
+    "MediaDisagree",
+    "MediaNotEmpty",
+    "MediumFromAnotherElection",
+    "RecoveryOutcome",
+]
 
 
 class BallotBox:
@@ -162,6 +96,7 @@ class BallotBox:
         self._free: dict[str, list[int]] | None = None
         self._journal_ready = False
         self._reservation: Reservation | None = None
+        self._card_id = ""  # the reserved card: in memory; on storage only while it is cast
         self._written = False  # the reserved card's vote is on both media (or it abstained)
         self._used: set[str] = set()
         self._unresolved = False  # a cast failed and could not be taken back: see recover()
@@ -180,7 +115,6 @@ class BallotBox:
         medium is never silently turned into an empty ballot box: it is refused, so a primary or
         copy swapped for a blank one mid-day cannot hide the votes it should hold (art. 10).
         Returns True when the media were newly initialised."""
-        package = signed.package
         public_key = machine_key.public_key().public_bytes_raw()
         created = False
         headers = []
@@ -192,62 +126,17 @@ class BallotBox:
                         " / this medium is blank; media cannot be replaced once the election is "
                         "set up"
                     )
-                tables = table_entries(
-                    (c.contest_id, package.settings.slots_per_contest) for c in package.contests
-                )
-                header = MediumHeader(
-                    medium_id=self._random.token(8).hex(),
-                    role=role,
-                    machine_id=machine_id,
-                    election_id=package.election_id,
-                    package_fingerprint=signed.fingerprint,
-                    tables=tables,
-                )
-                store.create(SLOT_FILE, slot_file_size(tables))  # every contest's table
-                store.write_atomic(HEADER_FILE, header.encode(machine_key))
+                initialise_medium(store, role, self._random.token(8).hex(), machine_id, signed,
+                                  machine_key)
                 created = True
-            header = self._verified_header(store, role, machine_id, package.election_id, public_key)
+            header = verified_header(store, role, machine_id, signed.package.election_id,
+                                     public_key)
             self._header_bytes[store.label] = store.read(HEADER_FILE)
             headers.append(header)
         self.header, self.copy_header = headers
         if [t for t in self.header.tables] != [t for t in self.copy_header.tables]:
             raise MediaDisagree("正副の記録媒体の構成が違います / primary and copy layouts differ")
         return created
-
-    def _verified_header(
-        self,
-        store: MediumStore,
-        role: MediumRole,
-        machine_id: str,
-        election_id: str,
-        public_key: bytes,
-    ) -> MediumHeader:
-        try:
-            header, document = decode_header(store.read(HEADER_FILE))
-            document.verify(public_key, "medium-header", "記録媒体の見出し / medium header")
-        except (DocumentUnreadable, BadSignature) as exc:
-            raise MediumFromAnotherElection(
-                f"{store.label}: この記録媒体はこの投票機で初期化されたものではありません / this "
-                f"medium was not initialised by this machine ({exc})"
-            ) from exc
-        if header.election_id != election_id or header.machine_id != machine_id:
-            raise MediumFromAnotherElection(
-                f"{store.label}: この記録媒体は別の選挙または別の投票機のものです / this medium "
-                "belongs to another election or machine"
-            )
-        if header.role is not role:
-            raise MediumFromAnotherElection(
-                f"{store.label}: 正本と副本が逆に挿入されています / the primary and copy media "
-                "are swapped"
-            )
-        size, expected = len(store.read(SLOT_FILE)), slot_file_size(header.tables)
-        if size != expected:
-            raise MediumIOError(
-                f"{store.label}: {SLOT_FILE} の大きさが違います（{size} バイト、"
-                f"{expected} バイトのはず） / the slot file has the wrong size "
-                f"({size} bytes, not {expected})"
-            )
-        return header
 
     def check_identity(self) -> None:
         """The media in the slots are still the ones verified at start-up: same header bytes,
@@ -264,43 +153,13 @@ class BallotBox:
             current = store.read(HEADER_FILE)
         except FileNotFoundError:
             current = b""
-        if current == self._header_bytes.get(store.label):
-            return
-        try:
-            found = decode_header(current)[0].medium_id
-        except DocumentUnreadable:
-            found = "不明 / unknown"
-        raise MediumReplaced(
-            f"{store.label}: 記録媒体が差し替えられています（識別子 {expected.medium_id} のはずが"
-            f" {found}）。元の記録媒体を戻してください / the medium was replaced (expected id "
-            f"{expected.medium_id}, found {found}); put the original medium back"
-        )
+        if current != self._header_bytes.get(store.label):
+            raise replaced_medium(store, expected, current)
 
     def space_warning(self, audit_bytes: int) -> str | None:
         """A warning for the poll manager well before a medium or a slot table is full."""
-        problems = []
-        for entry in self._tables():
-            free = self.free_slots.get(entry.contest_id)
-            if free is None:
-                continue
-            if free < max(LOW_SLOTS_MINIMUM, entry.slots // LOW_SLOTS_FRACTION):
-                problems.append(
-                    f"{entry.contest_id}: 残り {free} 票分 / {free} vote slots left"
-                )
-        reserve = CLOSE_RESERVE_BYTES + 4 * audit_bytes
-        for store in (self.primary, self.copy):
-            free_bytes = store.free_bytes()
-            if 0 <= free_bytes < reserve:  # -1: the driver does not say (ENOSPC still stops)
-                problems.append(
-                    f"{store.label}: 空き {free_bytes // 1024} KiB（封印に {reserve // 1024} KiB"
-                    f" 必要）/ {free_bytes // 1024} KiB free, {reserve // 1024} KiB kept for sealing"
-                )
-        if not problems:
-            return None
-        return (
-            "記録媒体の残りが少なくなっています。予備の投票機を準備してください / media are "
-            "nearly full; prepare a spare machine: " + "; ".join(problems)
-        )
+        return space_warning(self._tables(), self.free_slots, (self.primary, self.copy),
+                             audit_bytes)
 
     def _tables(self) -> tuple[TableEntry, ...]:
         if self.header is None:
@@ -428,7 +287,8 @@ class BallotBox:
     def reserve(self, card_id: str, card_contests: tuple[str, ...]) -> Reservation:
         """When a voting card is accepted, before the ballot is shown: choose a uniformly random
         slot, empty on both media, for each contest on the card, and make the journal say so
-        durably. Confirming then writes only the media (§7.5)."""
+        durably — the slots, not the card (§14). Confirming then writes the media, and the card
+        to the journal while the primary is written (§7.5)."""
         if self._unresolved:
             raise BallotBoxError(
                 "中断された投票が未解決です。投票を再開してください / an interrupted vote is not "
@@ -445,7 +305,7 @@ class BallotBox:
         for contest in card_contests:
             index = self._pick(free[contest])
             slots.append(ReservedSlot(contest, index))
-        reservation = Reservation(card_id, tuple(card_contests), tuple(slots))
+        reservation = Reservation(tuple(card_contests), tuple(slots))
         try:
             for slot in slots:
                 file, offset = self.slot_position(slot.contest_id, slot.index)
@@ -460,6 +320,7 @@ class BallotBox:
             self._give_back(slots)
             raise
         self._reservation = reservation
+        self._card_id = card_id
         self._written = False
         return reservation
 
@@ -471,10 +332,12 @@ class BallotBox:
         consume_card: Callable[[], None],
     ) -> None:
         """Write the vote into the slots reserved for the card: the primary, then the copy, each
-        synced and read back from the device, then consume the card. The vote is recorded once
-        the copy holds it; ``settle`` then writes the ledger line and clears the journal."""
+        synced and read back from the device, then consume the card. The card id goes to the
+        journal while the primary is written, and the copy waits for it, so recovery knows whose
+        vote the copy holds. The vote is recorded once the copy holds it; ``settle`` then writes
+        the ledger line and clears the journal."""
         reservation = self._reservation
-        if reservation is None or reservation.card_id != card_id or self._written:
+        if reservation is None or self._card_id != card_id or self._written:
             reservation = self.reserve(card_id, card_contests)  # checks the media's identity
         try:
             plan = [
@@ -487,16 +350,25 @@ class BallotBox:
         if len(plan) != len(records):
             raise BallotBoxError("a record for a contest that is not on the card")
         self._used = {c for c in records}
+        card_part = encode_card(card_id, reservation) if plan else None
+
+        def before_copy() -> None:
+            self._check_medium(self.copy)
+            if card_part is not None:
+                self._journal_card(card_part)
+
         failed: dict[str, MediumError] = {}
         try:
             # Each medium first checks that it is still the medium verified at start-up (the
             # voter may have taken minutes), then writes every slot, syncs once and reads the
             # slots back from its device, all under its deadline; the copy starts only once the
             # primary's slots are durable, and is written while the primary is read back (§7.5).
+            # The copy's writer first makes the card's part of the journal durable, while the
+            # primary is being written: the copy never holds a vote whose card recovery cannot
+            # name, and the card id sits beside the slots only for the cast (§14).
             primary = self.primary.start_write_verified(
                 plan, guard=lambda: self._check_medium(self.primary))
-            copy = self.copy.start_write_verified(
-                plan, after=primary, guard=lambda: self._check_medium(self.copy))
+            copy = self.copy.start_write_verified(plan, after=primary, guard=before_copy)
             for store, write in ((self.copy, copy), (self.primary, primary)):  # copy ends last
                 try:
                     write.wait()
@@ -518,18 +390,31 @@ class BallotBox:
         self._written = True
         consume_card()
 
+    def _journal_card(self, part: bytes) -> None:
+        """The card's part of the journal, on the copy's writer before it writes: if internal
+        storage fails, the copy is not written and the vote is taken back from the primary."""
+        try:
+            self._storage.write_at(JOURNAL_FILE, CARD_OFFSET, part)
+        except OSError as exc:
+            raise MediumWriteNotStarted(
+                f"{self.copy.label}: 投票機の内部記憶に書けないため書き込んでいません / not written: "
+                f"the machine's internal storage failed ({exc})"
+            ) from exc
+
     def settle(self) -> None:
         """After a cast (the card consumed, or pulled) or a session that ended: make the card's
-        ledger line durable, then clear the journal, so a card id and slot positions stay
-        together on the machine no longer than one voter (§14). Unused slots are freed."""
+        ledger line durable, then clear the journal (the card's part with it: a card id and slot
+        positions are together on the machine from the confirmation to here, §14). Unused slots
+        are freed."""
         reservation = self._reservation
         if reservation is None or self._unresolved:
             return
         if self._written:
-            self.ledger.append(LedgerLine(reservation.card_id, True, reservation.contests))
+            self.ledger.append(LedgerLine(self._card_id, True, reservation.contests))
         self._storage.write_at(JOURNAL_FILE, 0, bytes(JOURNAL_SIZE))
         unused = [s for s in reservation.slots if not (self._written and s.contest_id in self._used)]
         self._reservation = None
+        self._card_id = ""
         self._written = False
         self._used = set()
         self._give_back(unused)
@@ -551,12 +436,12 @@ class BallotBox:
     def recover(self) -> RecoveryOutcome | None:
         """Resolve a vote the journal says may have been under way; None when none was written.
 
-        The vote is recorded exactly when the copy holds it: every reserved slot holds the same
-        bytes on both media, and at least one is a whole record. Otherwise every reserved slot
-        that is not empty is zeroed on both media. Then the journal is cleared."""
+        The vote is recorded exactly when the copy holds it (``cast_recovery``); otherwise it is
+        taken back from both media. Then the journal is cleared."""
         self.ledger_repaired = self.ledger.repair() or self.ledger_repaired
         self._free = None
         self._reservation = None
+        self._card_id = ""
         self._written = False
         self._unresolved = False
         raw = self._storage.read(JOURNAL_FILE)
@@ -567,29 +452,8 @@ class BallotBox:
                 # an entry torn while being written: no medium was written after it
                 self._storage.write_at(JOURNAL_FILE, 0, bytes(JOURNAL_SIZE))
             return None
-        if self.ledger.consumed(entry.card_id):  # the crash came while settling: all done
-            self._storage.write_at(JOURNAL_FILE, 0, bytes(JOURNAL_SIZE))
-            return None
-        positions = {s: self.slot_position(s.contest_id, s.index) for s in entry.slots}
-        found = [
-            (slot, self.primary.read_at(*positions[slot], SLOT_SIZE),
-             self.copy.read_at(*positions[slot], SLOT_SIZE))
-            for slot in entry.slots
-        ]
-        written = [(s, p, c) for s, p, c in found if p != EMPTY_SLOT or c != EMPTY_SLOT]
-        outcome: RecoveryOutcome | None = None
-        if written:
-            recorded = all(
-                p == c and isinstance(decode_slot(p), Filled) for _, p, c in written
-            )
-            if recorded:
-                self.ledger.append(LedgerLine(entry.card_id, True, entry.contests))
-            else:
-                for slot, p, c in written:
-                    for store, held in ((self.primary, p), (self.copy, c)):
-                        if held != EMPTY_SLOT:
-                            store.write_at(*positions[slot], EMPTY_SLOT)
-            outcome = RecoveryOutcome(entry.card_id, recorded)
+        outcome = resolve_reservation(entry, decode_card(raw, entry), self.slot_position,
+                                      self.primary, self.copy, self.ledger)
         self._storage.write_at(JOURNAL_FILE, 0, bytes(JOURNAL_SIZE))
         return outcome
 
@@ -608,33 +472,7 @@ class BallotBox:
     ) -> Seal:
         """Check the mirror, then write the same seal and audit log to both media."""
         self.check_mirror()
-        primary = self.records(self.primary)
-        lines = self.ledger.lines()
-        seal = Seal(
-            machine_id=machine_id,
-            election_id=signed.package.election_id,
-            package_fingerprint=signed.fingerprint,
-            closing_number=closing_number,
-            final=final,
-            tables=tuple(
-                SealedTable(c, len(r), table_digest(r)) for c, r in primary.items()
-            ),
-            sessions_voted=sum(line.voted for line in lines),
-            sessions_without_vote=sum(not line.voted for line in lines),
-            audit_log_entries=audit_entries,
-            audit_log_head=audit_head,
-        )
-        encoded = seal.encode(machine_key)
-        for store in (self.primary, self.copy):
-            store.write_atomic(AUDIT_LOG_FILE, audit_log)
-            store.write_atomic(SEAL_FILE, encoded)
-        # Read both files back from each medium (not the page cache) before telling anyone
-        # that the media may be removed.
-        for store in (self.primary, self.copy):
-            for name, data in ((AUDIT_LOG_FILE, audit_log), (SEAL_FILE, encoded)):
-                if store.read_at(name, 0, len(data) + 1) != data:
-                    raise MediumCorrupted(
-                        f"{store.label}: {name} を読み戻すと違っています / read-back of {name} "
-                        "differs"
-                    )
+        seal = build_seal(machine_id, signed, self.records(self.primary), self.ledger.lines(),
+                          closing_number, final, audit_entries, audit_head)
+        write_seal((self.primary, self.copy), seal, machine_key, audit_log)
         return seal

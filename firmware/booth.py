@@ -10,16 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from election import canonical
 from election.package import Candidate, Contest
 from firmware import spoken
 from firmware.assisted import AssistedVoting
 from firmware.audit import AuditLog
 from firmware.audit_events import AuditEvent
-from firmware.ballot_box import BallotBox, BallotBoxError, LedgerLine
+from firmware.ballot_box import BallotBox, BallotBoxError
 from firmware.booth_screens import InactivityAlert, SessionLocked, VoterSettingsMenu
 from firmware.candidate_order import candidate_order
-from firmware.display import Display
+from firmware.card_ledger import LedgerLine
+from firmware.display import Display, language_of
 from firmware.events import (
     Back,
     BoothEvent,
@@ -30,7 +30,8 @@ from firmware.events import (
     Select,
     VoterEvent,
 )
-from firmware.identity import LOCKED_FILE, MachineIdentity
+from firmware.held_cards import HeldCards
+from firmware.identity import MachineIdentity
 from firmware.inactivity import KeepVoting, Tick, Verdict, seconds_to_lock, verdict
 from firmware.interfaces import (
     CardError,
@@ -53,7 +54,7 @@ from firmware.voter_settings import (
     cycled,
     stepped,
 )
-from firmware.voting_card_check import CardRefused, accept_voting_card, complete_card_in_reader
+from firmware.voting_card_check import CardRefused, accept_voting_card
 from media.counting_key import public_key as counting_public_key
 from media.vote_record import BLANK, Choice, encrypt_vote
 
@@ -99,15 +100,11 @@ class Booth:
         self.display = display
         self.voice = display.voice
         self.session: VotingSession | None = None
-        # The card of a session locked for inactivity: kept on internal storage, so a power
-        # cycle does not lift the lock — only the poll manager's card does.
-        saved = storage.read(LOCKED_FILE)
-        self.locked_card: str | None = (
-            str(canonical.decode_object(saved)["card_id"]) if saved else None
-        )
-        # Cards whose vote was recorded but whose chip a power cut left locked here, marked
-        # used since the poll manager last signed in (art. 4-1-1; the audit log keeps them).
-        self.completed_cards: list[str] = []
+        self.held = HeldCards(storage, audit)
+
+    @property
+    def locked_card(self) -> str | None:
+        return self.held.locked_card
 
     def _show(self, screen: Screen) -> Screen:
         return self.display.show(screen)
@@ -142,7 +139,7 @@ class Booth:
                                        self.clock, self.audit)
         except CardRefused as refused:
             if refused.completed is not None:
-                self.completed_cards.append(refused.completed)
+                self.held.completed(refused.completed)
             return self._refuse_card(refused.reason, refused.ja, refused.en)
         self.audit.record(AuditEvent.VOTING_CARD_CHECKED, "success")
         package = signed.package
@@ -406,7 +403,7 @@ class Booth:
             s.settings = stepped(s.settings, setting, delta)
             moved_step = s.settings != before
             self.voice.next_description = lambda screen: spoken.describe_adjustment(
-                setting, delta, moved_step, _language(screen))
+                setting, delta, moved_step, language_of(screen))
             return self._current_voter_screen()
         if key is Key.HELP:
             s.last_input = self.clock.now()
@@ -445,12 +442,7 @@ class Booth:
     def _speak_screen(self, screen: Screen) -> None:
         """Help: say the screen's description again, from the reviewed prompts."""
         assert self.session is not None
-        settings = self.session.settings
-
-        def describe(shown: Screen) -> tuple[spoken.Clip, ...]:
-            return spoken.describe(shown, settings.language)
-
-        self.voice.speak(describe, screen, settings)
+        self.voice.speak_screen(screen, self.session.settings)
 
     def _tick(self) -> Screen:
         s = self.session
@@ -478,45 +470,8 @@ class Booth:
         (it cannot vote elsewhere) and wait for the poll manager."""
         assert self.session is not None
         self.session.selections.clear()
-        self.locked_card = self.session.card_id
-        self.storage.write_atomic(LOCKED_FILE, canonical.encode({"card_id": self.locked_card}))
+        self.held.lock(self.session.card_id)
         self.session = None
         self.ballot_box.settle()  # the reserved slots are freed; the journal is cleared
         self.audit.record(AuditEvent.SESSION_LOCKED)
         return self._show(SessionLocked())
-
-    def complete_card_in_reader(self) -> str | None:
-        """Start-up: a card left in the reader whose vote the ledger holds is marked used."""
-        card = complete_card_in_reader(self.reader, self.identity.machine_id,
-                                       self.ballot_box.ledger, self.audit)
-        if card is not None:
-            self.completed_cards.append(card)
-        return card
-
-    def notes_for_poll_manager(self) -> str:
-        """What the poll manager's card settles and is told at sign-in: an abandoned session
-        unlocked, and the cards marked used after a power cut."""
-        notes = [f"カード {card[:8]} の投票は記録済みのため、カードを使用済みにしました / card "
-                 f"{card[:8]}: its vote is recorded, the card is now marked used"
-                 for card in self.completed_cards]
-        self.completed_cards = []
-        abandoned = self._release_abandoned()
-        return "\n".join([abandoned, *notes] if abandoned else notes)
-
-    def _release_abandoned(self) -> str:
-        """The poll manager's card unlocks an abandoned session; says what became of it."""
-        if self.locked_card is None:
-            return ""
-        card = self.locked_card
-        self.locked_card = None
-        self.storage.delete(LOCKED_FILE)
-        self.audit.record(AuditEvent.SESSION_UNLOCKED)
-        return (
-            f"無操作で中断された投票は記録されていません（カード {card[:8]}）。カードを解放できます"
-            f" / the abandoned session recorded nothing (card {card[:8]}); its card can be released"
-        )
-
-
-def _language(screen: Screen) -> str:
-    settings = getattr(screen, "settings", None)
-    return settings.language if isinstance(settings, VoterSettings) else DEFAULT_SETTINGS.language

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from election.credentials import CredentialError, read_token
 from firmware.audit import AuditLog
 from firmware.audit_events import AuditEvent
-from firmware.ballot_box import CardLedger
+from firmware.card_ledger import CardLedger
 from firmware.interfaces import CardError, CardKind, CardReader, Clock, VotingCardPhase
 from firmware.screens import Notice
 

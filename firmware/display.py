@@ -10,7 +10,7 @@ from firmware.booth_screens import VoterSettingsMenu
 from firmware.interfaces import Speaker, SpeechError
 from firmware.screens import ContestChoice, Phase, Recorded, Review, Screen, Standby
 from firmware.spoken import Clip
-from firmware.voter_settings import VoterSettings
+from firmware.voter_settings import DEFAULT_SETTINGS, VoterSettings
 
 Describer = Callable[[Screen], tuple[Clip, ...]]
 
@@ -45,6 +45,14 @@ class BoothVoice:
         except SpeechError:
             pass  # the screen still shows everything; the voter can ask for help
 
+    def speak_screen(self, screen: Screen, settings: VoterSettings) -> None:
+        """Help (or the alert): the screen's whole description, in the voter's language."""
+
+        def describe(shown: Screen) -> tuple[Clip, ...]:
+            return spoken.describe(shown, settings.language)
+
+        self.speak(describe, screen, settings)
+
     def set_voice(self, settings: VoterSettings) -> None:
         try:
             self.speaker.set_voice(settings.volume, settings.rate)
@@ -61,3 +69,9 @@ class Display:
         self.screen = screen
         self.voice.announce(screen)
         return screen
+
+
+def language_of(screen: Screen) -> str:
+    """The voter's language on a voter screen; the default elsewhere."""
+    settings = getattr(screen, "settings", None)
+    return settings.language if isinstance(settings, VoterSettings) else DEFAULT_SETTINGS.language

@@ -9,6 +9,8 @@ from datetime import datetime
 from enum import Enum
 from typing import Protocol
 
+from firmware.speech_approval import SpeechSet
+
 
 class Clock(Protocol):
     def now(self) -> datetime:
@@ -310,9 +312,11 @@ class SpeechError(Exception):
 
 
 class Speaker(Protocol):
-    # The package whose approved clips this speaker plays (docs/speech.md), or None for a
-    # speaker bound to no package; a machine refuses to load another package (art. 4-1-1).
-    package_fingerprint: str | None
+    # The approved set this speaker plays from, as read now (docs/speech.md), or None for a
+    # speaker bound to no set; a machine loads only a package that signs this set
+    # (firmware/speech_approval.py, art. 4-1-3).
+    @property
+    def speech_set(self) -> SpeechSet | None: ...
 
     def say(self, text: str, language: str) -> None:
         """Speak text; Japanese text is given as the official kana reading."""

@@ -139,7 +139,7 @@ class Machine:
         self.poll_manager = PollManager(
             self.identity, devices.reader, clock, random, self.audit, self.ballot_box, self.day,
             AdminViews(self.ballot_box, self.audit, self.assisted, self.day), self.release,
-            self.display, on_login=self.booth.notes_for_poll_manager,
+            self.display, on_login=self.booth.held.notes_for_poll_manager,
         )
 
     # --- what the parts hold, for the UI and for inspection ----------------------------------
@@ -190,7 +190,8 @@ class Machine:
             return self.day.media_fault(exc)
         if self.ballot_box.ledger_repaired:
             self.audit.record(AuditEvent.LEDGER_REPAIRED)
-        completed = self.booth.complete_card_in_reader()  # before PollManager signs in
+        completed = self.booth.held.complete_card_in_reader(  # before the poll manager signs in
+            self.devices.reader, self.identity.machine_id, self.ballot_box.ledger)
         if outcome is not None:
             self.audit.record(AuditEvent.RECOVERY, "success", recorded=outcome.recorded)
             self.day.pause_if_open()
@@ -203,12 +204,6 @@ class Machine:
                         for_admin=True,
                     )
                 )
-        if completed is not None:
-            return show(Notice(
-                f"停電の前に記録された投票のカード（{completed[:8]}）を使用済みにしました。"
-                "投票管理者にお知らせください",
-                "A card whose vote was recorded before the power cut is now marked used; "
-                "call the poll manager", for_admin=True))
             return show(
                 Notice(
                     f"中断された投票は記録されていません（カード {outcome.card_id[:8]}）。"
@@ -218,6 +213,12 @@ class Machine:
                     for_admin=True,
                 )
             )
+        if completed is not None:
+            return show(Notice(
+                f"停電の前に記録された投票のカード（{completed[:8]}）を使用済みにしました。"
+                "投票管理者にお知らせください",
+                "A card whose vote was recorded before the power cut is now marked used; "
+                "call the poll manager", for_admin=True))
         return show(SessionLocked() if self.booth.locked_card else self.day.standby())
 
     # --- dispatch ----------------------------------------------------------------------------

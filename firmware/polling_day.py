@@ -36,6 +36,7 @@ from firmware.reports import (
     zero_report,
 )
 from firmware.screens import Notice, Phase, Screen, Standby
+from firmware.speech_approval import check_speech_set
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ class DayDevices:
     """The devices the day's operations use (the booth's and the cards' are not among them)."""
 
     printer: Printer
-    speaker: Speaker  # only to ask which package its approved speech was rendered for
+    speaker: Speaker  # only to ask which speech set it plays (checked against the package)
     network: NetworkMonitor | None  # art. 4-2; without one the polls never open
 
 
@@ -200,12 +201,8 @@ class PollingDay:
                     "選挙データに登録された鍵がこの投票機の鍵と違います / the package lists another"
                     " key for this machine"
                 )
-            speech = self.devices.speaker.package_fingerprint
-            if self.phase is Phase.SETUP and speech not in (None, signed.fingerprint):
-                raise PackageError(
-                    "この投票機の音声は別の選挙データ用に承認されたものです / the approved speech "
-                    "on this machine was rendered for another package"
-                )
+            if self.phase is Phase.SETUP:  # art. 4-1-3: only the set the commission signed
+                check_speech_set(signed, self.devices.speaker.speech_set)
             if self.package is not None and signed.fingerprint != self.package.fingerprint:
                 check_amendment(self.package, signed)
             self.ballot_box.prepare(

@@ -19,7 +19,7 @@ from election.credentials import (
 from election.package import PackageError, SignedPackage
 from firmware.audit import AuditLog
 from firmware.audit_events import AuditEvent
-from firmware.ballot_box import CardLedger
+from firmware.card_ledger import CardLedger
 from firmware.interfaces import CardError, CardKind, CardReader, Clock, VotingCardPhase
 
 

@@ -17,10 +17,10 @@ from drivers.card_sim import (
     with_card_authenticity,
 )
 from drivers.clock import JST, SimulatedClock
-from drivers.medium import SimulatedMedium
 from drivers.network import SimulatedNetwork
 from drivers.printer_sim import SimulatedPrinter
 from drivers.randomness import SeededRandom
+from drivers.simulated_medium import SimulatedMedium
 from drivers.speaker_sim import SimulatedSpeaker
 from drivers.storage import MemoryStorage
 from election.authoring import author_package, read_source

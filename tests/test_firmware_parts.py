@@ -198,7 +198,7 @@ def test_an_abandoned_session_stays_locked_across_a_new_booth_until_released() -
     assert isinstance(booth.booth_event(Tick()), SessionLocked)
     again = parts.booth(day)  # power cycle: the lock is on internal storage
     assert again.locked_card == f"{1:032x}"
-    assert "記録されていません" in again.notes_for_poll_manager()
+    assert "記録されていません" in again.held.notes_for_poll_manager()
     assert again.locked_card is None and parts.booth(day).locked_card is None
 
 

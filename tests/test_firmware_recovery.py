@@ -171,7 +171,7 @@ def test_a_seal_that_fails_leaves_polls_paused_and_closing_can_be_retried() -> N
 
 def test_a_blank_medium_put_in_after_setup_is_refused_not_initialised() -> None:
     """Swapping the copy for a blank stick mid-day must not create an empty ballot box."""
-    from drivers.medium import SimulatedMedium
+    from drivers.simulated_medium import SimulatedMedium
 
     station = open_station()
     run_flow(station, voter_flow(station.voting_card(), FIRST))

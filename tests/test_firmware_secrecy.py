@@ -19,7 +19,7 @@ from drivers.randomness import SeededRandom
 from firmware import machine as fw
 from firmware.audit import FORBIDDEN_DETAIL_KEYS, AuditLog
 from firmware.ballot_box import BallotBox
-from firmware.cast_journal import JOURNAL_FILE, decode_journal
+from firmware.cast_journal import CARD_OFFSET, JOURNAL_FILE, decode_card, decode_journal
 from firmware.screens import Recorded, Review, Standby
 from media.counting_key import private_key
 from media.layout import DIRECTORY, SLOT_FILE, TableEntry, slot_file_size
@@ -110,11 +110,13 @@ def test_the_cast_journal_holds_card_and_slots_only_and_is_cleared_after_the_vot
     run_flow(station, voter_flow(station.voting_card(),
                                  {"mayor": "mayor-1", "assembly": "assembly-3"}))
     journals = [data for name, data in spy.writes if name == JOURNAL_FILE]
-    assert len(journals) == 2  # the reservation when the card was accepted, then cleared
+    # the slots when the card was accepted, the card's part at the cast, then cleared
+    assert len(journals) == 3
     entry = decode_journal(journals[0])
-    assert entry is not None and entry.card_id and set(entry.contests) == {"mayor", "assembly"}
-    assert not any(cid.encode() in journals[0] for cid in ALL_CANDIDATE_IDS)
-    assert not any(journals[1]) and not any(station.storage.files[JOURNAL_FILE])
+    card = decode_card(bytes(CARD_OFFSET) + journals[1], entry) if entry else None
+    assert entry is not None and card and set(entry.contests) == {"mayor", "assembly"}
+    assert not any(cid.encode() in journals[0] + journals[1] for cid in ALL_CANDIDATE_IDS)
+    assert not any(journals[2]) and not any(station.storage.files[JOURNAL_FILE])
     for name, data in spy.writes:  # nothing written to storage during the day names a choice
         assert not any(cid.encode() in data for cid in ALL_CANDIDATE_IDS), name
 

@@ -106,6 +106,19 @@ def test_enumeration_covers_casting_closing_and_every_kind_of_point(points: list
     # a voter passes ≥ 12 points (reservation 2; per medium 2 slot pwrites and one sync; ledger
     # 2; journal cleared 2), besides the audit log's
     assert len(points) >= 12 * VOTERS
+    # the copy is written only after the journal's card part (§7.5): before each voter's copy
+    # slots, since the previous voter's, internal storage got its pwrite and fsync. Its place
+    # among the primary's points varies from run to run (the copy's writer writes it while
+    # the primary's writer writes), so a point number names a kind of point, not always the same
+    # one; every run is checked whatever the order.
+    copy_starts = [n for n, line in enumerate(points)
+                   if "copy/TOHYOKI/VOTES.SLT" in line and line.split()[1] == "pwrite"][::2]
+    for start in copy_starts:
+        commit = max(n for n in range(start) if points[n].endswith("storage/audit.log"))
+        cast = [line.split(maxsplit=1)[1] for line in points[commit + 1:start]]
+        assert [p for p in cast if p.endswith("storage/journal.bin")] == [
+            "pwrite storage/journal.bin", "fsync storage/journal.bin"], cast
+    assert len(copy_starts) == VOTERS
     # and each medium syncs a ballot's two slots once (§7.5): a pwrite pair, then its fsync
     for medium in ("primary", "copy"):
         slot_file = [line.split()[1] for line in points if f"{medium}/TOHYOKI/VOTES.SLT" in line

@@ -13,11 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from drivers.medium import DirectoryMedium, SimulatedMedium
+from drivers.medium import DirectoryMedium
+from drivers.simulated_medium import SimulatedMedium
 from drivers.storage import DirectoryStorage
 from firmware import machine as fw
-from firmware.ballot_box import BallotBox, LedgerLine
+from firmware.ballot_box import BallotBox
 from firmware.booth_screens import VoterSettingsMenu
+from firmware.card_ledger import LedgerLine
 from firmware.screens import AdminMenu, ContestChoice, Notice, Phase, Recorded, Screen
 from media.layout import HEADER_FILE, SLOT_FILE
 from media.slot import SLOT_SIZE, Damaged, Empty, Filled, decode_slot, encode_slot
@@ -432,10 +434,12 @@ def test_torn_slot_at_every_byte_boundary_is_resolved_by_recovery(tmp_path: Path
     Then the primary whole and the copy's write torn after k bytes: recorded exactly when the
     copy holds the same bytes as the primary."""
     from firmware.cast_journal import (
+        CARD_OFFSET,
         JOURNAL_FILE,
         JOURNAL_SIZE,
         Reservation,
         ReservedSlot,
+        encode_card,
         encode_journal,
     )
 
@@ -455,8 +459,9 @@ def test_torn_slot_at_every_byte_boundary_is_resolved_by_recovery(tmp_path: Path
     for n, (torn, whole) in enumerate(((primary, None), (copy, primary))):
         for k in range(SLOT_SIZE + 1):
             card = f"e{n:x}{k:030x}"  # not a card of the box's earlier voters
-            storage.write_at(JOURNAL_FILE, 0, encode_journal(Reservation(card, ("mayor",),
-                                                                         reserved)))
+            reservation = Reservation(("mayor",), reserved)
+            storage.write_at(JOURNAL_FILE, 0, encode_journal(reservation))
+            storage.write_at(JOURNAL_FILE, CARD_OFFSET, encode_card(card, reservation))
             if whole is not None:
                 whole.write_at(entry.file, offset, slot)
             torn.write_at(entry.file, offset, slot[:k] + bytes(SLOT_SIZE - k))

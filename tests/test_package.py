@@ -28,6 +28,7 @@ from election.package import (
     package_to_dict,
     short_fingerprint,
     sign_package,
+    speech_source_fingerprint,
     verify_chain,
 )
 from election.signature import sign
@@ -604,3 +605,46 @@ def test_reader_is_strict_even_about_what_the_commission_signed(
     with pytest.raises(PackageError, match=expected) as caught:
         load_package(resign(body), COMMISSION_PUB)
     assert bilingual(str(caught.value))
+
+
+# --- the approved speech set (docs/speech.md, art. 4-1-3) ------------------------------------
+
+
+def test_a_package_signing_no_speech_set_has_no_such_field_and_keeps_its_fingerprint(
+    v1: SignedPackage,
+) -> None:
+    """The field is omitted when empty, so every package made before it keeps its bytes and
+    fingerprint (test vectors, media headers, printed reports)."""
+    assert v1.package.speech_manifest_sha256 == ""
+    assert "speech_manifest_sha256" not in outer_of(v1)["body"]
+    assert speech_source_fingerprint(v1.package) == v1.fingerprint
+
+
+def test_the_speech_manifest_hash_is_signed_and_read_back(v1: SignedPackage) -> None:
+    digest = hashlib.sha256(b"manifest").hexdigest()
+    signed = sign_package(replace(v1.package, speech_manifest_sha256=digest), COMMISSION_KEY)
+    assert outer_of(signed)["body"]["speech_manifest_sha256"] == digest
+    loaded = load_package(signed.to_bytes(), COMMISSION_PUB)
+    assert loaded.package.speech_manifest_sha256 == digest
+    assert loaded.fingerprint != v1.fingerprint  # the commission signs the set with the package
+    assert speech_source_fingerprint(loaded.package) == v1.fingerprint
+    forged = outer_of(signed)
+    forged["body"]["speech_manifest_sha256"] = hashlib.sha256(b"other").hexdigest()
+    with pytest.raises(PackageError, match="not signed by"):
+        load_package(canonical.encode(forged), COMMISSION_PUB)
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("", "is empty"),  # absent means none; an empty string is not the canonical form
+    ("AB" * 32, "64 lowercase hex"),
+    ("ab" * 31, "64 lowercase hex"),
+    (32, "must be str"),
+])
+def test_the_speech_field_is_read_strictly(
+    v1: SignedPackage, value: object, expected: str,
+) -> None:
+    body = outer_of(v1)["body"]
+    body["speech_manifest_sha256"] = value
+    with pytest.raises(PackageError, match=expected) as caught:
+        load_package(resign(body), COMMISSION_PUB)
+    assert "speech_manifest_sha256" in str(caught.value) and bilingual(str(caught.value))

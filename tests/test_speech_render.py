@@ -326,14 +326,14 @@ def test_the_approved_set_names_its_package_and_a_machine_refuses_another(approv
     from tests.test_firmware_support import as_manager, make_station
 
     speaker = ApprovedSpeaker.from_approval(approved, MemorySink())
-    assert speaker.package_fingerprint == PACKAGE.fingerprint
+    assert speaker.speech_set.rendered_for == PACKAGE.fingerprint
     station = make_station()
     assert station.package is not None and station.package.fingerprint != PACKAGE.fingerprint
     station.plug(speaker=speaker)
     screens = as_manager(station, fw.LoadPackage(station.package.to_bytes()))
     assert station.machine.phase is Phase.SETUP
     assert any("別の選挙データ用" in getattr(s, "message", "") for s in screens), screens
-    station.speaker.package_fingerprint = station.package.fingerprint  # clips made for it
+    station.speaker.speech_set = None  # bound to no set: the package signs none either
     station.plug(speaker=station.speaker)
     as_manager(station, fw.LoadPackage(station.package.to_bytes()))
     assert station.machine.phase is Phase.PACKAGE_LOADED

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from drivers.speech.approved import ApprovalRefused, approve, render
-from election.package import load_package
+from election.package import load_package, speech_source_fingerprint
 from firmware.spoken import every_clip
 
 
@@ -28,7 +28,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "render":
         signed = load_package(args.package.read_bytes(), args.commission_key.read_bytes())
-        entries = render(every_clip(signed.package), args.out, signed.fingerprint)
+        # the package as it is without its speech member: the same whether or not the set
+        # was already signed into it (docs/speech.md)
+        entries = render(every_clip(signed.package), args.out,
+                         speech_source_fingerprint(signed.package))
         wrong = [e for e in entries if e.reading_matches is False]
         for e in entries:
             mark = {True: "✔", False: "✘", None: "耳で確認 / check by ear"}[e.reading_matches]

@@ -25,6 +25,7 @@ from drivers.speech.adjust import (
 from drivers.speech.wav import Audio, read_wav, write_wav
 from firmware.interfaces import SpeechError
 from firmware.screens import Screen
+from firmware.speech_approval import SpeechSet
 from firmware.spoken import NAME, Clip, describe, pronunciation
 from firmware.voter_settings import VoterSettings
 
@@ -183,9 +184,20 @@ class ApprovedSpeaker:
         self.sink = sink
         self._clips = {(e.language, e.text): e for e in entries}
         manifest = json.loads((directory / MANIFEST).read_text("utf-8"))
-        self.package_fingerprint: str | None = str(manifest["package_fingerprint"])
+        self.rendered_for = str(manifest["package_fingerprint"])
         self.volume_step = DEFAULT_VOLUME_STEP
         self.rate_step = DEFAULT_RATE_STEP
+
+    @property
+    def speech_set(self) -> SpeechSet:
+        """``firmware.interfaces.Speaker``: the manifest as it is on disk now (hashed again, so
+        a file removed or changed since start-up shows at the next package load)."""
+        path = self.directory / MANIFEST
+        try:
+            digest: str | None = hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError:
+            digest = None
+        return SpeechSet(str(path), digest, self.rendered_for)
 
     @classmethod
     def from_approval(cls, directory: Path, sink: AudioSink) -> ApprovedSpeaker:
