@@ -22,8 +22,9 @@ from counting.report_files import write_report_files
 from counting.report_signed import SessionSigner
 from counting.tally import ContestResult, tally
 from counting.unlock import unlock
-from demo.observer_files import write_observer_files
 from demo.meeting import DemoMeeting, build_package, hold_demo_meeting
+from demo.narration import closing_lines, zero_line
+from demo.observer_files import write_observer_files
 from drivers.card_keyholder_sim import SimulatedKeyHolderCard
 from drivers.card_sim import (
     SimulatedAdminCard,
@@ -213,7 +214,7 @@ def run_day(
             raise DemoFailure(f"{booth.machine_id}: zero check failed: {menu.message}")
         _admin(booth, fw.OpenPolls())
         zero = booth.printer.printed[-1]
-        say(f"   {booth.machine_id}: {zero.title} — " + zero.lines[-3].strip())
+        say("   " + zero_line(zero, signed_v1))
     clock.advance(3600)
 
     issuer_keys = {i["issuer_id"]: read_private(keys / "issuers" / f"{i['issuer_id']}.key")
@@ -310,7 +311,8 @@ def run_day(
             "\n".join((report.title, *report.lines)) + "\n", encoding="utf-8"
         )
         sessions += len(booth.machine.ballot_box.ledger.lines())
-        say(f"   {booth.machine_id}: " + " ".join(line.strip() for line in report.lines[4:6]))
+        for line in closing_lines(report, versions[-1]):
+            say("   " + line)
 
     say("⑥ 開票（正本・副本を全て読み込み、各投票機一回だけ数える） / counting")
     verify_chain(versions)

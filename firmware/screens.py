@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 
 from election.package import Candidate
 from firmware.admin_screens import AdminCounts, AuditLogView, MediaStatus
+from firmware.assisted import PendingAssist
 from firmware.booth_screens import InactivityAlert, SessionLocked, VoterSettingsMenu
 from firmware.voter_settings import DEFAULT_SETTINGS, VoterSettings
 
@@ -25,10 +27,24 @@ class Phase(StrEnum):
 
 
 @dataclass(frozen=True)
+class ContestTitle:
+    """A contest's name as the standby screen shows it (Japanese, English)."""
+
+    title: str
+    title_en: str
+
+
+@dataclass(frozen=True)
 class Standby:
-    """Insert a card. ``phase`` tells the voter whether voting is possible now."""
+    """Insert a card. ``phase`` tells the voter whether voting is possible now; the rest says
+    which election and machine this is, for the voter and the poll manager alike. Each is
+    empty until known (no package loaded: no contests and no polling place)."""
 
     phase: Phase
+    contests: tuple[ContestTitle, ...] = ()  # the loaded package's contests, in its order
+    polling_place: str = ""  # the package's name of this machine's polling place
+    machine_id: str = ""  # as provisioned
+    day: date | None = None  # today, by the machine's clock
 
 
 @dataclass(frozen=True)
@@ -59,6 +75,7 @@ class AdminMenu:
     actions: tuple[str, ...]
     message: str = ""
     views: tuple[str, ...] = ()  # read-only views: "counts", "media", "audit-log"
+    assisted_pending: PendingAssist | None = None  # art. 7: ordered for the next session
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ APT_PACKAGES=(
     fusefat exfat-fuse fuse3 dosfstools exfatprogs # real FAT32/exFAT media through FUSE
     socat zbar-tools iproute2                      # printer pty, QR read-back, network namespaces
     poppler-utils                                  # pdftoppm: the PDFs read back as images
+    imagemagick                                    # import -window root: tests grab the real X screen
 )
 
 cd "$(dirname "$0")/.."

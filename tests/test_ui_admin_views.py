@@ -7,9 +7,11 @@ import dataclasses
 
 from firmware import admin_screens
 from firmware.admin_screens import MediaStatus, MediumStatus, TableStatus
+from ui.layout import spec_for
+from ui.spec import Line
 from ui.strings import STRINGS
 from ui.theme import DEFAULT_SETTINGS
-from ui.views import Line, UiState, spec_for
+from ui.view import UiState
 
 TABLES = (TableStatus("mayor", 3, 97), TableStatus("assembly", 2, 98))
 SCREEN = MediaStatus(

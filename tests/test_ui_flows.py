@@ -303,7 +303,7 @@ def _tap_action(kiosk: Kiosk, action: object) -> None:
 
 
 def _type_kana(kiosk: Kiosk, keys: list[tuple[str, str]]) -> None:
-    from ui.views import UiAction
+    from ui.view import UiAction
 
     for name, arg in keys:
         _tap_action(kiosk, UiAction(name, arg))
@@ -381,3 +381,61 @@ def test_close_for_night_reopen_check_and_reprint_by_touch(kiosk: Kiosk) -> None
     kiosk.tap_find("再開確認（期日前）")
     assert kiosk.station.machine.phase is Phase.ZERO_CHECKED
     assert kiosk.station.printer.printed[-1].title.startswith("再開確認報告")
+
+
+# --- what the machine fills for the UI to draw (issue 17.2, 14.5) ---------------------------
+# The fields are defaulted in firmware/screens.py and drawn by ui/; the goldens hold screens
+# built from the station (ui/screenshots.py). These two run through the Machine once it fills
+# them, and say so while it does not.
+
+
+def test_standby_names_the_contests_place_machine_and_day(kiosk: Kiosk) -> None:
+    screen = kiosk.screen
+    assert isinstance(screen, Standby)
+    if not screen.machine_id:
+        pytest.skip("the machine does not fill Standby's contests/place/machine/day yet")
+    package = kiosk.station.package
+    assert package is not None
+    shown = [t.text for t in kiosk.booth.view.texts]
+    assert shown[0] == "投票カードを入れてください"  # the instruction first, Japanese first
+    assert screen.machine_id == kiosk.station.machine_id
+    assert screen.day == kiosk.station.clock.now().date()
+    place_id = package.package.machine(screen.machine_id).place_id
+    place = next(p.name for p in package.package.polling_places if p.place_id == place_id)
+    assert screen.polling_place == place
+    assert [c.title for c in screen.contests] == [c.title for c in package.package.contests]
+    text = " ".join(shown)
+    for needle in (*(c.title for c in package.package.contests), place, screen.machine_id,
+                   f"{screen.day.year}年{screen.day.month}月{screen.day.day}日"):
+        assert needle in text, (needle, shown)
+
+
+def test_poll_manager_sees_and_cancels_a_pending_assisted_order_by_touch(kiosk: Kiosk) -> None:
+    from firmware.audit_events import AuditEvent
+
+    _sign_in(kiosk)
+    kiosk.tap_find("補助投票の指定")
+    kiosk.tap("補助者1")
+    _type_kana(kiosk, [("assist-group", "3"), ("assist-key", "タ"), ("assist-key", "゛"),
+                       ("assist-key", "テ")])
+    kiosk.tap("入力完了")
+    kiosk.tap("補助者2")
+    _type_kana(kiosk, [("assist-group", "2"), ("assist-key", "サ"), ("assist-group", "3"),
+                       ("assist-key", "ト"), ("assist-group", "0"), ("assist-key", "ウ")])
+    kiosk.tap("入力完了")
+    kiosk.tap("指定する")
+    menu = kiosk.screen
+    assert isinstance(menu, AdminMenu)
+    if menu.assisted_pending is None:
+        pytest.skip("the machine does not fill AdminMenu.assisted_pending yet")
+    assert menu.assisted_pending == kiosk.station.machine.assisted.pending
+    shown = "".join(t.text for t in kiosk.booth.view.texts)  # the line wraps in its cell
+    assert "補助投票の指定中: 代理投票（補助者 ダテ・サトウ）" in shown, shown
+    kiosk.tap_find("補助投票の指定を取り消す")
+    assert kiosk.station.machine.assisted.pending is None
+    after = kiosk.screen
+    assert isinstance(after, AdminMenu) and after.assisted_pending is None
+    assert not any(b.label == "補助投票の指定を取り消す" for b in kiosk.booth.view.buttons)
+    cancelled = [e for e in kiosk.station.machine.audit.entries()
+                 if e.event_id == AuditEvent.ASSISTED_MODE_CANCELLED.value]
+    assert len(cancelled) == 1

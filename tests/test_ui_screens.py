@@ -17,10 +17,11 @@ from typing import Any
 
 import pytest
 
+from firmware.voter_settings import TEXT_SCALES
 from tests.ui_display import kivy_window, xvfb_display
 from ui import theme
 from ui.theme import MIN_CAP_MM, MIN_GAP_MM, MIN_TARGET_MM, PANEL_7, PANELS, Panel
-from ui.views import Rect, TextLine, View
+from ui.view import Rect, TextLine, View
 
 __all__ = ["kivy_window", "xvfb_display"]
 
@@ -40,7 +41,16 @@ def test_golden_screenshots(kivy_window: Any) -> None:
     from ui.screenshots import render_all
 
     hashes = render_all()
-    assert len(hashes) == 19 * 8  # 19 screens × ja/en × normal/high × 2 panels
+    base = [k for k in hashes if "-text" not in k]
+    assert len(base) == 20 * 8  # 20 screens × ja/en × normal/high × 2 panels
+    # and each voter screen at each enlarged text step up to the largest, in every variant
+    voter = {"voter-settings", "contest", "contest-selected", "contest-2", "review",
+             "recorded", "inactivity-alert"}
+    for key in base:
+        name, tail = key.split("-ja-" if "-ja-" in key else "-en-")
+        lang = "ja" if "-ja-" in key else "en"
+        for step in range(2, 5):
+            assert (f"{name}-text{step}-{lang}-{tail}" in hashes) == (name in voter), key
     if os.environ.get("UI_GOLDEN_RECORD"):
         GOLDEN.write_text(json.dumps(hashes, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     recorded = json.loads(GOLDEN.read_text(encoding="utf-8"))
@@ -49,6 +59,25 @@ def test_golden_screenshots(kivy_window: Any) -> None:
     assert not changed, (f"{len(changed)} screenshots differ from {GOLDEN.name}: {changed[:8]}; "
                          "render them with python -m ui.screenshots OUT_DIR, check them, then "
                          "re-record with UI_GOLDEN_RECORD=1")
+
+
+README_PICTURES = {"booth-standby": "standby-open", "booth-ballot": "contest-selected",
+                   "booth-review": "review"}
+
+
+def test_readme_pictures_are_the_golden_screenshots() -> None:
+    """The booth pictures near the top of README.md are golden screenshots, pixel for pixel
+    (re-copy them from python -m ui.screenshots when their goldens change)."""
+    from PIL import Image
+
+    from ui.screenshots import image_hash
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    recorded = json.loads(GOLDEN.read_text(encoding="utf-8"))
+    for picture, screen in README_PICTURES.items():
+        assert f"docs/images/{picture}.png" in readme, picture
+        image = Image.open(ROOT / "docs" / "images" / f"{picture}.png")
+        assert image_hash(image) == recorded[f"{screen}-ja-normal-1280x800"], picture
 
 
 # --- measuring the floor from pixels -----------------------------------------------------------
@@ -159,11 +188,73 @@ def test_floor_measured_from_pixels(kivy_window: Any, catalogue: Any, panel: Pan
         assert m["gap_mm"] >= MIN_GAP_MM, m
 
 
+def _enlarged(catalogue: list[tuple[str, object]], high: bool, panel: Panel,
+              step: int) -> list[View]:
+    from ui.screenshots import enlarged_views
+
+    return [view for _, screen in catalogue
+            for name, view in enlarged_views(screen, "ja", high, panel)
+            if name.split("-")[0] == f"text{step + 1}"]
+
+
+# The 10" panel at every step; the 7" panel (800×480) at ×1.25 only: at ×1.5 and ×2.0 a
+# candidate's button and the navigation row no longer fit its 91 mm height together, so
+# buttons are drawn over each other (issue 14.5, reported; the pictures are in the golden set).
+ENLARGED = [(theme.PANEL_10, step) for step in range(1, len(TEXT_SCALES))] + [(PANEL_7, 1)]
+
+
+@pytest.mark.parametrize(("panel", "step"), ENLARGED,
+                         ids=[f"{p.name}-text{s + 1}" for p, s in ENLARGED])
+def test_floor_measured_on_enlarged_text(kivy_window: Any, catalogue: Any, panel: Panel,
+                                         step: int) -> None:
+    """Every page of every voter screen at each enlarged step: the floor still holds, and the
+    text really is that many times the floor's cap height (enlargeable, VVSG 2.0 7.1-G)."""
+    scale = TEXT_SCALES[step]
+    for high in (False, True):
+        views = _enlarged(catalogue, high, panel, step)
+        assert len(views) >= 7
+        m = measure(views, panel)
+        print(f"{panel.name} text step {step + 1} (×{scale}) high={high}: {m}")
+        assert m["contrast"] >= (20.0 if high else 10.0), m
+        assert m["cap_mm"] >= MIN_CAP_MM * scale, m
+        assert m["target_mm"] >= MIN_TARGET_MM, m
+        assert m["gap_mm"] >= MIN_GAP_MM, m
+
+
+def _overlaps(view: View) -> list[tuple[Rect, Rect]]:
+    boxes = [t.rect for t in view.texts] + [b.rect for b in view.buttons]
+    out = [(r, r) for r in boxes if r.x < 0 or r.y < 0 or r.right > view.width
+           or r.bottom > view.height]
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            if min(a.right, b.right) > max(a.x, b.x) and min(a.bottom, b.bottom) > max(a.y, b.y):
+                out.append((a, b))
+    return out
+
+
+def test_text_never_overlaps_or_leaves_the_panel(catalogue: Any) -> None:
+    """No line or button drawn over another or past the panel's edge, and no line wider than
+    its box (text pages vertically, never sideways): every screen at default text on both
+    panels, and every page at every enlarged step on the 10" panel."""
+    from ui.screenshots import enlarged_views, view_of
+    from ui.text_wrap import text_width
+
+    views = [view_of(screen, lang, False, panel) for _, screen in catalogue
+             for panel in PANELS for lang in ("ja", "en")]
+    views += [v for _, screen in catalogue for lang in ("ja", "en")
+              for _, v in enlarged_views(screen, lang, False, theme.PANEL_10)]
+    assert len(views) > 200
+    for view in views:
+        assert not _overlaps(view), (view.kind, view.page, _overlaps(view)[:2])
+        for line in (*view.texts, *(x for b in view.buttons for x in b.lines)):
+            assert text_width(line.text, line.size) <= line.rect.w, (view.kind, line.text)
+
+
 def test_measurement_fails_on_a_shrunken_grey_theme(
         kivy_window: Any, catalogue: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     """The measurement is not a restatement of the theme: shrink the theme and grey the text,
     and every figure drops below the floor."""
-    from ui import views
+    from ui import layout as views
 
     monkeypatch.setattr(views, "font_px", lambda panel, scale=1.0: 18)
     monkeypatch.setattr(views, "target_px", lambda panel: 40)

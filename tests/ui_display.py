@@ -3,6 +3,7 @@ in-process, so one window serves the whole session; each test builds its own Boo
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import time
@@ -22,12 +23,12 @@ def _free_display() -> int:
     return n
 
 
-@pytest.fixture(scope="session")
-def xvfb_display() -> Iterator[str]:
-    """A private Xvfb display (":N"), stopped after the session."""
+@contextlib.contextmanager
+def bare_xvfb(size: str = "1280x800") -> Iterator[str]:
+    """A private Xvfb display (":N") of ``size``, with no window manager, stopped on exit."""
     n = _free_display()
     xvfb = subprocess.Popen(
-        ["Xvfb", f":{n}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+        ["Xvfb", f":{n}", "-screen", "0", f"{size}x24", "-nolisten", "tcp"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 10
@@ -40,6 +41,13 @@ def xvfb_display() -> Iterator[str]:
     finally:
         xvfb.terminate()
         xvfb.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def xvfb_display() -> Iterator[str]:
+    """The session's private Xvfb display, big enough for the 10" panel."""
+    with bare_xvfb() as display:
+        yield display
 
 
 @pytest.fixture(scope="session")

@@ -72,7 +72,6 @@ def run_kiosk(args: argparse.Namespace) -> int:
         title = "tohyoki 投票機"
 
         def build(self) -> Any:
-            Window.size = (panel.width, panel.height)
             kiosk.machine.boot()
             self.booth = Booth(kiosk.machine, panel, package_source=kiosk.package_bytes,
                                size_hint=(1, 1))
@@ -105,7 +104,12 @@ def run_kiosk(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
-    kivy_env.configure()
+    from ui.theme import PANEL_7, PANEL_10
+
+    panel = PANEL_7 if args.panel == "7" else PANEL_10
+    # The window is made at the panel's size in the top-left corner, before the first frame;
+    # on the kiosk (cage's one output) it takes the whole screen.
+    kivy_env.configure(window=(panel.width, panel.height), fullscreen=args.kiosk)
     if args.kiosk:
         return run_kiosk(args)
     import tempfile
@@ -122,10 +126,8 @@ def main(argv: list[str] | None = None) -> int:
     from firmware.screens import AdminPin, Standby
     from ui.booth import Booth
     from ui.simulated_station import make_demo_station
-    from ui.theme import PANEL_7, PANEL_10
-    from ui.views import UiAction
+    from ui.view import UiAction
 
-    panel = PANEL_7 if args.panel == "7" else PANEL_10
     station = make_demo_station(open_polls=not args.closed)
     supply_dir = tempfile.TemporaryDirectory(prefix="tohyoki-ups-")
     mains = SimulatedMains(Path(supply_dir.name))
@@ -138,24 +140,25 @@ def main(argv: list[str] | None = None) -> int:
         title = "tohyoki 投票機 (simulated station)"
 
         def build(self) -> Any:
-            Window.size = (panel.width, panel.height)
             self.booth = Booth(station.machine, panel,
                                package_source=lambda: station.package.to_bytes(),
                                size_hint=(1, 1))
             Window.bind(on_key_down=self.on_key)
             self.last_tick = time.monotonic()
             Clock.schedule_interval(self.tick, 1.0)
-            if args.smoke:
-                Clock.schedule_once(self.smoke, 0)
+            Clock.schedule_once(self.drawn, 0)
             return self.booth
 
-        def smoke(self, _dt: float) -> None:
+        def drawn(self, _dt: float) -> None:
+            """Say once where the first picture went (the window's place on the screen)."""
             view = self.booth.view
             ok = isinstance(station.machine.screen, Standby) and view.kind == "standby"
             print(f"{SMOKE_MARK} {time.perf_counter() - STARTED:.3f} s: {view.kind} "
-                  f"{view.width}x{view.height}", flush=True)
-            result["code"] = 0 if ok else 1
-            self.stop()
+                  f"{view.width}x{view.height}, window {Window.width}x{Window.height} at "
+                  f"{Window.left},{Window.top}", flush=True)
+            if args.smoke:
+                result["code"] = 0 if ok else 1
+                self.stop()
 
         def tick(self, _dt: float) -> None:
             now = time.monotonic()

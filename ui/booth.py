@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
+from kivy.graphics import InstructionGroup, PopMatrix, PushMatrix, Scale, Translate
 from kivy.uix.widget import Widget
 
 from firmware import machine as fw
@@ -15,9 +16,10 @@ from firmware.assisted import AssistKind, EnableAssisted
 from firmware.keypad import Key, KeyPressed, focus_items
 from firmware.screens import AdminMenu, Standby
 from ui.assisted_entry import AssistedEntry
+from ui.layout import layout
 from ui.render import instructions
 from ui.theme import DEFAULT_SETTINGS, Panel, Settings
-from ui.views import Button, UiAction, UiState, View, layout
+from ui.view import Button, UiAction, UiState, View
 
 ADMIN_ACTIONS: dict[str, Callable[[], fw.Event]] = {
     "zero-check": fw.ZeroCheck,
@@ -79,9 +81,29 @@ class Booth(Widget):
         self._screen = screen
         self.view = layout(screen, self.state, self.settings, self.panel)
         self.canvas.clear()
-        self.canvas.add(instructions(self.view))
+        self.canvas.add(self._placed(instructions(self.view)))
         self.frames += 1
         return self.view
+
+    def _placed(self, picture: InstructionGroup) -> InstructionGroup:
+        """The panel-sized picture drawn over the whole widget, as touches are mapped back
+        (``_to_view``): a window the compositor sized otherwise is still filled exactly."""
+        group = InstructionGroup()
+        group.add(PushMatrix())
+        group.add(Translate(self.x, self.y))
+        group.add(Scale(float(self.width) / self.panel.width,
+                        float(self.height) / self.panel.height, 1.0))
+        group.add(picture)
+        group.add(PopMatrix())
+        return group
+
+    def on_size(self, *_args: Any) -> None:
+        if hasattr(self, "view"):  # kivy sets the size before __init__ has a machine
+            self.refresh()
+
+    def on_pos(self, *_args: Any) -> None:
+        if hasattr(self, "view"):
+            self.refresh()
 
     def set_machine(self, machine: fw.Machine) -> None:
         """After a power cycle: a new Machine over the same storage."""

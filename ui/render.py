@@ -15,7 +15,7 @@ from kivy.graphics import (
 from PIL import Image
 
 from ui import fonts
-from ui.views import View
+from ui.view import View
 
 BORDER = 3
 FOCUS_BORDER = 8  # keypad focus: a thick frame, not a colour
@@ -30,14 +30,16 @@ _textures: dict[tuple[str, int, tuple[int, int, int]], object] = {}
 
 def _texture(text: str, size: int, color: tuple[int, int, int]) -> object:
     key = (text, size, color)
-    if key not in _textures:
+    texture = _textures.get(key)
+    if texture is None:
         label = CoreLabel(text=text, font_name=str(fonts.FONT_PATH), font_size=size,
                           color=_rgb(color))
         label.refresh()
-        _textures[key] = label.texture
-        if len(_textures) > 2000:
+        texture = label.texture
+        if len(_textures) >= 2000:  # bounded: forget the others, keep this one
             _textures.clear()
-    return _textures[key]
+        _textures[key] = texture
+    return texture
 
 
 def instructions(view: View) -> InstructionGroup:
