@@ -16,8 +16,9 @@ from typing import Any
 
 from counting.decisions import Decisions, SessionLog
 from counting.importer import ImportResult, import_media
-from counting.paper import PaperBatch, PaperEntry, PaperKind
+from counting.paper import PaperBatch, PaperEntry, PaperKind, merge_paper
 from counting.reconciliation import Mismatch, Reconciliation, load_issuer_report, reconcile
+from counting.report import CountingRecord, ReconciliationLine, dependencies_hash
 from counting.tally import CandidateResult, ContestResult
 from drivers.clock import SystemClock
 from drivers.software_identity import software_hash
@@ -101,13 +102,16 @@ class Session:
 
     @classmethod
     def create(cls, folder: Path, commission_pub: Path, packages: Sequence[Path],
-               media: Sequence[Path], manager: str, witnesses: Sequence[str]) -> Session:
+               media: Sequence[Path], manager: str, witnesses: Sequence[str], *,
+               media_may_be_empty: bool = False) -> Session:
         """Open a session (or reopen one with new settings): the packages are verified and the
         media folders must hold a medium before anything is written. The first log entry
-        records the package's and the counting key's fingerprints and the software hash."""
+        records the package's and the counting key's fingerprints and the software hash.
+        ``media_may_be_empty``: the media are still to be received into the folder (the app)."""
         folder.mkdir(parents=True, exist_ok=True)
         _, newest = load_versions(commission_pub, packages)
-        find_media(media)
+        if not media_may_be_empty:
+            find_media(media)
         settings = {"commission_pub": str(commission_pub.resolve()),
                     "packages": [str(p.resolve()) for p in packages],
                     "media": [str(p.resolve()) for p in media],
@@ -216,6 +220,30 @@ class Session:
                 "resolved": entry_to_data(batch.resolved) if batch.resolved else None}
         (self.folder / "paper" / f"{batch.batch_id}.json").write_text(
             json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+def counting_record(session: Session, imported: ImportResult, newest: SignedPackage,
+                    versions: Sequence[SignedPackage], results: Sequence[ContestResult]
+                    ) -> CountingRecord:
+    """The counting record (開票録) of the session: the computer count with the paper batches
+    merged, the reconciliation, every decision, the manager and the witnesses."""
+    merged, paper_lines = merge_paper(newest.package, results, session.paper_batches(),
+                                      session.log)
+    found = session.reconciliation(imported, newest)
+    lines = tuple(
+        ReconciliationLine(p.place_id, RECONCILE_LABEL, p.issued,
+                           p.votes + p.abstentions + p.voided + p.outstanding)
+        for p in (found.places if found else ()) if p.issued is not None)
+    return CountingRecord(
+        signed=newest, versions=tuple(versions), imported=imported, results=merged,
+        software_hash=software_hash(ROOT), dependencies_hash=dependencies_hash(),
+        session_log_head=session.log.head,
+        created_at=SystemClock().now().isoformat(timespec="seconds"),
+        counting_manager=session.settings.get("manager", ""),
+        witnesses=tuple(session.settings.get("witnesses", [])),
+        decisions=session.decisions.all(), paper=paper_lines, reconciliation=lines,
+        reconciliation_notes=tuple(m.message for m in found.mismatches) if found else (),
+    )
 
 
 def entry_to_data(entry: PaperEntry) -> dict[str, Any]:
