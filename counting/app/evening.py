@@ -20,8 +20,8 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
+from counting.app.key_holders import KeyHolderSource, ReaderCards
 from counting.ceremony import KeyHolderCard
 from counting.collect import Collected, CollectError, collect_medium
 from counting.decisions import Decision
@@ -34,6 +34,7 @@ from counting.report_signed import SessionSigner
 from counting.session import Session, SessionError, check_counting_key, counting_record
 from counting.tally import ContestResult, tally
 from counting.unlock import UnlockRefused, in_turn, unlock
+from election.package import SignedPackage
 
 PROGRESS_FILE = "progress.json"
 
@@ -86,75 +87,6 @@ class HolderCall:
     said: str = ""
 
 
-class KeyHolderSource:
-    """Where the key holders' cards come from: the real PC/SC reader (``drivers.pcsc_keyholder``
-    checks each card before its PIN) or, in rehearsals and tests, simulated card files."""
-
-    def present(self, index: int, ask_pin: Callable[[str], str]) -> tuple[KeyHolderCard, str]:
-        raise NotImplementedError
-
-    def done(self, index: int) -> None:
-        """After the holder's share was read (the real reader waits for the card to leave)."""
-
-    def finish(self) -> None:
-        """After the unlock, whatever its outcome."""
-
-
-class SimulatedCards(KeyHolderSource):
-    """Rehearsal cards (``--card FILE``), presented in the order given; each card's PIN counter
-    is saved back after the unlock, as a real card keeps it."""
-
-    def __init__(self, paths: Sequence[Path]) -> None:
-        self.paths = list(paths)
-        self._cards: list[tuple[Any, Path]] = []
-
-    def present(self, index: int, ask_pin: Callable[[str], str]) -> tuple[KeyHolderCard, str]:
-        from drivers.card_keyholder_sim import SimulatedKeyHolderCard
-
-        if index >= len(self.paths):
-            raise UnlockRefused(f"模擬カードは {len(self.paths)} 枚です / only {len(self.paths)} "
-                                "rehearsal cards were given")
-        card = SimulatedKeyHolderCard.load(self.paths[index])
-        self._cards.append((card, self.paths[index]))
-        return card, ask_pin(card.holder_label)
-
-    def finish(self) -> None:
-        for card, path in self._cards:
-            card.save(path)
-        self._cards.clear()
-
-
-class ReaderCards(KeyHolderSource):
-    """The real key-holder cards, one holder after another at one PC/SC reader; each card is
-    checked (commission certificate, this election, key-holder role, authenticity) before its
-    PIN is asked."""
-
-    def __init__(self, reader: str, say: Callable[[str], None]) -> None:
-        self.reader = reader
-        self.say = say
-        self.session: Session | None = None
-        self._station: Any = None
-
-    def present(self, index: int, ask_pin: Callable[[str], str]) -> tuple[KeyHolderCard, str]:
-        from drivers.clock import SystemClock
-        from drivers.pcsc_keyholder import KeyHolderReader
-        from drivers.pcsc_reader import PcscCardReader
-
-        assert self.session is not None
-        _, newest = self.session.versions()
-        commission = bytes.fromhex(
-            Path(self.session.settings["commission_pub"]).read_text().strip())
-        self._station = KeyHolderReader(PcscCardReader(self.reader), commission,
-                                        newest.package.election_id, SystemClock().now, ask_pin,
-                                        self.say)
-        card, pin = self._station.present(index, f"鍵保管者 {index + 1} / key holder {index + 1}")
-        return card, pin
-
-    def done(self, index: int) -> None:
-        if self._station is not None:
-            self._station.done(index)
-
-
 class CountingEvening:
     def __init__(self, folder: Path, cards: KeyHolderSource, *, workers: int | None = None,
                  pin_wait: float = 600.0) -> None:
@@ -174,6 +106,7 @@ class CountingEvening:
         self._pins: queue.Queue[str | None] = queue.Queue()
         self._thread: threading.Thread | None = None
         self._written = 0.0
+        self._versions: tuple[list[SignedPackage], SignedPackage] | None = None
         if (folder / "session.json").exists():
             self.session = Session.open(folder)
 
@@ -193,6 +126,12 @@ class CountingEvening:
                                       names, media_may_be_empty=True)
         self._write_progress()
         return self.session
+
+    def newest(self) -> tuple[list[SignedPackage], SignedPackage]:
+        """The session's package versions, verified once and kept (for drawing)."""
+        if self._versions is None:
+            self._versions = self.need().versions()
+        return self._versions
 
     def need(self) -> Session:
         if self.session is None:
@@ -231,12 +170,20 @@ class CountingEvening:
         else:
             got = self._verdict(collected)
         self.received.append(got)
-        self._write_progress()
+        self._write_progress(force=True)
+        return got
+
+    def accept(self, collected: Collected) -> Received:
+        """A medium already copied and compared by ``counting.collect``."""
+        got = self._verdict(collected)
+        self.received.append(got)
+        self._write_progress(force=True)
         return got
 
     def refused(self, device: str, reason: str) -> Received:
         got = Received(device, False, reason)
         self.received.append(got)
+        self._write_progress(force=True)
         return got
 
     def _verdict(self, collected: Collected) -> Received:
