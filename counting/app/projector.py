@@ -109,6 +109,27 @@ def _count_panel(progress: dict[str, Any]) -> Panel:
                  (Line(_bar(progress.get("done", 0), progress.get("total", 0))),))
 
 
+RESULTS = 4
+STEP_OF = {AuditEvent.MEDIUM_IMPORTED: 1, AuditEvent.IMPORT_COMPLETED: 1,
+           AuditEvent.RECONCILIATION_CHECKED: 1, AuditEvent.KEY_SHARE_READ: 3,
+           AuditEvent.COUNTING_KEY_UNLOCKED: 3, AuditEvent.COUNTING_KEY_UNLOCK_REFUSED: 3,
+           AuditEvent.RESULT_COUNTED: RESULTS, AuditEvent.PAPER_ENTRY_RECORDED: RESULTS,
+           AuditEvent.PAPER_MERGED: RESULTS, AuditEvent.PAPER_MISMATCH_RESOLVED: RESULTS,
+           AuditEvent.RESULT_SIGNED: RESULTS}
+
+
+def _latest_step(entries: list[AuditEntry]) -> int:
+    """The panel of the step the last entry of the log belongs to (a decision: the decisions;
+    the report's own entries: the results)."""
+    for e in reversed(entries):
+        if KIND_OF.get(e.event_id) and e.event_id != AuditEvent.PAPER_MISMATCH_RESOLVED:
+            return 2
+        step = STEP_OF.get(AuditEvent(e.event_id)) if e.event_id in STEP_OF else None
+        if step is not None:
+            return step
+    return 0
+
+
 def projector_panels(folder: Path, lang: str = "ja") -> tuple[list[Panel], int]:
     """Every panel in the order of the day, and the one to show now (the step under way)."""
     progress = read_progress(folder)
@@ -121,11 +142,7 @@ def projector_panels(folder: Path, lang: str = "ja") -> tuple[list[Panel], int]:
         return [broken], 0
     panels = [_received_panel(progress), _import_panel(entries, progress),
               _decisions_panel(entries), _key_panel(entries, progress)]
-    current = 0 if progress.get("received") else 1
-    if any(e.event_id == AuditEvent.IMPORT_COMPLETED for e in entries):
-        current = 1
-    if any(KIND_OF.get(e.event_id) for e in entries[-3:]):
-        current = 2
+    current = _latest_step(entries) if entries else 0
     step, running = progress.get("step"), progress.get("running")
     if step == "import" and running:
         current = 1
@@ -136,8 +153,8 @@ def projector_panels(folder: Path, lang: str = "ja") -> tuple[list[Panel], int]:
         else:
             current = 3
     results = _results(folder)
-    if results and not running:
-        current = len(panels)
+    if current == RESULTS:
+        current = len(panels) if results else 1
     panels += results
     if lang == "en":
         panels = [replace(p, title=english_first(p.title), subtitle=english_first(p.subtitle))
