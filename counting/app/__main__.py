@@ -113,8 +113,7 @@ def _run_manager(evening: Any, args: argparse.Namespace) -> int:  # pragma: no c
         def build(self) -> Any:
             self.title = "開票管理 / counting manager"
             Window.size = (1280, 800)
-            self.window = ManagerWindow(evening, args.lang)
-            self.window.memory["files"] = files
+            self.window = ManagerWindow(evening, args.lang, files)
             if args.issued:
                 self.window.memory["issued"] = str(args.issued)
             Clock.schedule_interval(lambda _dt: self.watch_media(), 0.5)

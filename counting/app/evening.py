@@ -349,14 +349,23 @@ class CountingEvening:
     def counted(self) -> tuple[ContestResult, ...] | None:
         return self.need().counted_results()
 
-    def write_report(self, out: Path) -> ReportFiles:
-        """The counting record from the session (as ``python -m counting report``)."""
+    def start_report(self, out: Path) -> None:
+        """Write the report on the worker thread (it verifies every medium again)."""
         self._idle()
+        self._start("report", lambda: None if self._write_report(out) else None)
+
+    def write_report(self, out: Path) -> ReportFiles:
+        self._idle()
+        return self._write_report(out)
+
+    def _write_report(self, out: Path) -> ReportFiles:
+        """The counting record from the session (as ``python -m counting report``)."""
         session = self.need()
         results = session.counted_results()
         if results is None:
             raise SessionError("まだ集計していません / nothing counted yet")
-        imported, newest, versions = session.import_all(keep_records=False)
+        imported, newest, versions = session.import_all(
+            keep_records=False, progress=lambda d, t, _p: self._advance(d, t))
         if imported.problems:
             raise SessionError("; ".join(imported.problems))
         record = counting_record(session, imported, newest, versions, results)

@@ -12,6 +12,7 @@ from typing import Any
 from kivy.clock import Clock
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.scrollview import ScrollView
+from kivy.uix.widget import Widget
 
 from counting.app import step_views_count, step_views_session
 from counting.app.evening import CountingEvening
@@ -39,7 +40,8 @@ REFUSALS = (SessionError, DecisionRefused, UnlockRefused, PackageError, Counting
 
 
 class ManagerWindow(BoxLayout):  # type: ignore[misc]
-    def __init__(self, evening: CountingEvening, lang: str = "ja", **kw: Any) -> None:
+    def __init__(self, evening: CountingEvening, lang: str = "ja",
+                 files: dict[str, Any] | None = None, **kw: Any) -> None:
         super().__init__(orientation="vertical", padding=16, spacing=10, **kw)
         painted(self)
         self.evening = evening
@@ -47,16 +49,24 @@ class ManagerWindow(BoxLayout):  # type: ignore[misc]
         self.step = "open" if evening.session is None else "receive"
         self.message = ""
         self.message_is_problem = False
-        self.memory: dict[str, Any] = {}  # what a view keeps between rebuilds (paper entries)
+        # what a view keeps between rebuilds: the files named on the command line, paper entries
+        self.memory: dict[str, Any] = {"files": files or {}}
         self._shown: tuple[Any, ...] = ()
         self.header = BoxLayout(orientation="horizontal", size_hint_y=None, height=60,
                                 spacing=12)
         self.body = BoxLayout(orientation="horizontal", spacing=16)
-        self.steps = column(size_hint_x=None, width=300)
-        self.scroll = ScrollView(do_scroll_x=False)
-        self.content = column()
+        self.steps = column()
+        nav = BoxLayout(orientation="vertical", size_hint_x=None, width=300)
+        nav.add_widget(self.steps)
+        nav.add_widget(Widget())  # the steps stay at the top
+        # the bar always drawn the same (kivy fades it after a scroll: the pixels would depend
+        # on timing), wide enough to drag
+        self.scroll = ScrollView(do_scroll_x=False, bar_width=10, scroll_type=["bars", "content"],
+                                 bar_color=(0.35, 0.35, 0.35, 0.9),
+                                 bar_inactive_color=(0.35, 0.35, 0.35, 0.9))
+        self.content = column(padding=(0, 0, 20, 0))  # clear of the scroll bar
         self.scroll.add_widget(self.content)
-        self.body.add_widget(self.steps)
+        self.body.add_widget(nav)
         self.body.add_widget(self.scroll)
         self.status = text("", size=TEXT_PX)
         self.progress = Progress()
@@ -103,7 +113,7 @@ class ManagerWindow(BoxLayout):  # type: ignore[misc]
     def tick(self) -> None:
         p = self.evening.progress
         if p.step:
-            name = say("importing" if p.step == "import" else "counting", self.lang)
+            name = say("counting" if p.step == "count" else "importing", self.lang)
             figures = (f"{name}  {p.done:,} / {p.total:,}  {100 * p.fraction():5.1f}%  "
                        f"{p.rate():,.0f} /s" if p.total else f"{name}  {say('wait', self.lang)}")
             self.progress.show(p.fraction(), figures if p.running else
@@ -147,6 +157,7 @@ class ManagerWindow(BoxLayout):  # type: ignore[misc]
             self.steps.add_widget(widget)
         self.content.clear_widgets()
         self.content.add_widget(VIEWS[self.step](self))
+        self.scroll.scroll_y = 1  # a step's view starts at its top
         self.status.text = self.message
         self.status.color = PROBLEM if self.message_is_problem else (0.08, 0.08, 0.08, 1)
 

@@ -170,8 +170,12 @@ def _results(folder: Path) -> list[Panel]:
             return []
         _, newest = session.versions()
         results, _ = merge_paper(newest.package, counted, session.paper_batches())
-    except (SessionError, PaperError, OSError, ValueError) as exc:
-        return [Panel("集計結果 / results", str(exc), ())]
+    except PaperError as exc:  # shown once both entries agree or the recount is recorded
+        return [Panel("集計結果 / results", "紙の投票の確認待ち / waiting for the paper ballots",
+                      (Line(str(exc), "", State.PROBLEM),))]
+    except (SessionError, OSError, ValueError) as exc:
+        return [Panel("集計結果 / results", "集計結果を表示できません / cannot show the results",
+                      (Line(str(exc), "", State.PROBLEM),))]
     return [result_panel(r) for r in results]
 
 

@@ -9,7 +9,18 @@ from typing import Any
 
 from counting.app.key_holders import SimulatedCards
 from counting.app.strings import one, say
-from counting.app.widgets import GOOD, PROBLEM, button, column, field, marked, row, text, toggle
+from counting.app.widgets import (
+    GOOD,
+    PROBLEM,
+    button,
+    column,
+    field,
+    kept,
+    kept_toggle,
+    marked,
+    row,
+    text,
+)
 from counting.paper import PaperEntry, PaperError, PaperKind, merge_paper
 from counting.session import SessionError
 
@@ -26,12 +37,12 @@ def count_view(w: Any) -> Any:
             box.add_widget(text(f"・{reason}", colour=PROBLEM))
         default = str(len(e.cards.paths)) if isinstance(e.cards, SimulatedCards) else "2"
         box.add_widget(text(say("holders", w.lang)))
-        holders = field(w.memory.get("holders", default), digits=True)
+        w.memory.setdefault("holders", default)
+        holders = kept(w.memory, "holders", digits=True)
         box.add_widget(holders)
         w.memory["fields"] = {"holders": holders}
 
         def start() -> None:
-            w.memory["holders"] = holders.text
             e.start_count(int(holders.text or 0))
 
         box.add_widget(button(say("call", w.lang), lambda: w.act(start), disabled=e.busy))
@@ -62,7 +73,7 @@ def count_view(w: Any) -> Any:
     return box
 
 
-def _entry_fields(w: Any, box: Any) -> dict[str, dict[str, Any]]:
+def _entry_fields(w: Any, box: Any, stage: str) -> dict[str, dict[str, Any]]:
     _, newest = w.evening.newest()
     grid: dict[str, dict[str, Any]] = {}
     for contest in newest.package.contests:
@@ -72,7 +83,8 @@ def _entry_fields(w: Any, box: Any) -> dict[str, dict[str, Any]]:
         rows += [("blank", say("blank", w.lang)), ("invalid", say("invalid", w.lang)),
                  ("ballots", say("ballots", w.lang))]
         for key, label in rows:
-            fields[key] = field("", digits=True, size_hint_x=0.3)
+            fields[key] = kept(w.memory, f"paper:{stage}:{contest.contest_id}:{key}",
+                               digits=True, size_hint_x=0.3)
             box.add_widget(row(text(label), fields[key]))
         grid[contest.contest_id] = fields
     return grid
@@ -85,15 +97,22 @@ def _entry_of(officer: str, grid: dict[str, dict[str, Any]]) -> PaperEntry:
     return PaperEntry.of(officer, counts)
 
 
+def _forget_paper(w: Any, agreed: str) -> None:
+    """The batch is recorded: the next one starts from empty fields."""
+    for key in [k for k in w.memory if k.startswith("paper:")]:
+        del w.memory[key]
+    w.memory["paper"] = {"stage": "first", "agreed": agreed}
+
+
 def paper_view(w: Any) -> Any:
     e = w.evening
     box = column()
     box.add_widget(text(say("step.paper", w.lang), size=26))
     state = w.memory.setdefault("paper", {"stage": "first"})
     stage = state["stage"]
-    batch = field(state.get("batch", ""))
-    kinds = [toggle(say(f"kind.{k.value}", w.lang), k.value == state.get("kind", "absentee"),
-                    group="paper-kind") for k in PaperKind]
+    batch = kept(w.memory, "paper:batch")
+    kinds = [kept_toggle(w.memory, f"paper:kind:{k.value}", say(f"kind.{k.value}", w.lang),
+                         k is PaperKind.ABSENTEE, group="paper-kind") for k in PaperKind]
     if stage == "first":
         box.add_widget(row(text(say("batch", w.lang)), batch))
         box.add_widget(row(*kinds))
@@ -106,10 +125,10 @@ def paper_view(w: Any) -> Any:
         box.add_widget(text(say("differ", w.lang), colour=PROBLEM))
     box.add_widget(text(f"{say('entry_of', w.lang)}: "
                         f"{ {'first': '1', 'second': '2', 'recount': '数え直し / recount'}[stage]}"))
-    officer = field(state.get("officer", "") if stage == "recount" else "")
+    officer = kept(w.memory, f"paper:{stage}:officer")
     if stage != "recount":
         box.add_widget(row(text(say("officer", w.lang)), officer))
-    grid = _entry_fields(w, box)
+    grid = _entry_fields(w, box, stage)
     fields: dict[str, Any] = {"batch": batch, "officer": officer, "grid": grid}
     w.memory["fields"] = fields
 
@@ -127,13 +146,14 @@ def paper_view(w: Any) -> Any:
             if differences:
                 state.update(stage="recount", differences=differences)
             else:
-                w.memory["paper"] = {"stage": "first", "agreed": state["batch"]}
+                _forget_paper(w, state["batch"])
         else:
             e.resolve_paper(state["batch"], _entry_of(e.manager, grid), reason.text,
                             [t.text for t in heard if t.state == "down"])
-            w.memory["paper"] = {"stage": "first", "agreed": state["batch"]}
+            _forget_paper(w, state["batch"])
 
-    reason, heard = field(lines=2), [toggle(name, False) for name in e.witnesses]
+    reason = kept(w.memory, "paper:reason", lines=2)
+    heard = [kept_toggle(w.memory, f"paper:heard:{name}", name) for name in e.witnesses]
     if stage == "recount":
         box.add_widget(text(say("reason", w.lang)))
         box.add_widget(reason)
@@ -172,17 +192,16 @@ def result_view(w: Any) -> Any:
         for key, value in (("blank", r.blank), ("invalid", r.invalid), ("total", r.total)):
             box.add_widget(row(text(say(key, w.lang)),
                                text(f"{value:,}", halign="right", size_hint_x=0.3), height=36))
-    out = field(w.memory.get("out", str(e.folder / "report")))
+    out = kept(w.memory, "out", hint_text=f"{e.folder.name}/report")
     box.add_widget(row(text(say("report", w.lang), size_hint_x=0.3), out))
     w.memory["fields"] = {"out": out}
 
     def write() -> None:
-        w.memory["out"] = out.text
-        e.write_report(Path(out.text))
+        e.start_report(Path(out.text) if out.text.strip() else e.folder / "report")
 
     box.add_widget(button(say("write_report", w.lang), lambda: w.act(write)))
     if e.report is not None:
-        box.add_widget(text(f"{say('report', w.lang)}: {e.report.pdf}", colour=GOOD))
+        box.add_widget(text(f"{say('report', w.lang)}: {e.report.pdf.name}", colour=GOOD))
         box.add_widget(text(f"結果署名鍵の指紋 / result-signing key fingerprint: "
                             f"{e.report.key_fingerprint}"))
     return box

@@ -14,12 +14,13 @@ from counting.app.widgets import (
     TOUCH_PX,
     button,
     column,
-    field,
+    kept,
+    kept_toggle,
     marked,
     text,
-    toggle,
 )
 from counting.importer import STATUS_JA, STATUS_REJECTED
+from counting.session import SessionError
 from election.package import short_fingerprint
 from media.counting_key import fingerprint as counting_key_fingerprint
 
@@ -41,22 +42,23 @@ def open_view(w: Any) -> Any:
         key = counting_key_fingerprint(newest.package.counting_public_key)
         box.add_widget(text(f"{say('key_fp', w.lang)}: {short_fingerprint(key)}"))
         box.add_widget(text(f"{say('witnesses', w.lang)}: {'、'.join(e.witnesses)}"))
-        box.add_widget(text(f"{say('media_folder', w.lang)}: {e.media_folder()}"))
+        box.add_widget(text(f"{say('media_folder', w.lang)}: {e.media_folder().name}"))
         return box
-    for label, value in (("package", " ".join(str(p) for p in files.get("packages", []))),
-                         ("media_folder", str(files.get("media", "")))):
+    for label, value in (("package", " ".join(Path(p).name for p in files.get("packages", []))),
+                         ("media_folder", Path(files.get("media", "")).name)):
         box.add_widget(text(f"{say(label, w.lang)}: {value}"))
     box.add_widget(text(say("manager", w.lang)))
-    manager = field(w.memory.get("manager", ""))
+    manager = kept(w.memory, "manager")
     box.add_widget(manager)
     box.add_widget(text(say("witnesses", w.lang)))
-    witnesses = field("\n".join(w.memory.get("witnesses", [])), lines=3)
+    witnesses = kept(w.memory, "witnesses", lines=3)
     box.add_widget(witnesses)
     w.memory["fields"] = {"manager": manager, "witnesses": witnesses}
 
     def opened() -> None:
-        w.memory["manager"] = manager.text
-        w.memory["witnesses"] = witnesses.text.splitlines()
+        if not files.get("commission_pub") or not files.get("packages"):
+            raise SessionError("--commission-pub と --package を指定して起動してください / start "
+                               "the app with --commission-pub and --package")
         e.open(Path(files["commission_pub"]), [Path(p) for p in files["packages"]],
                Path(files["media"]), manager.text, witnesses.text.splitlines())
 
@@ -82,12 +84,15 @@ def import_view(w: Any) -> Any:
     box = column()
     box.add_widget(heading(w, "step.import"))
     box.add_widget(text(say("issued", w.lang)))
-    issued = field(w.memory.get("issued", ""))
-    box.add_widget(issued)
+    remembered = e.session.settings.get("issued") if e.session is not None else None
+    issued = kept(w.memory, "issued")
+    if remembered:  # the report is part of the session now: its name, not a path to retype
+        box.add_widget(text(f"・{Path(remembered).name}"))
+    else:
+        box.add_widget(issued)
     w.memory["fields"] = {"issued": issued}
 
     def start() -> None:
-        w.memory["issued"] = issued.text.strip()
         e.start_import(Path(issued.text.strip()) if issued.text.strip() else None)
 
     box.add_widget(button(say("start_import", w.lang), lambda: w.act(start),
@@ -102,9 +107,12 @@ def import_view(w: Any) -> Any:
             box.add_widget(marked(ok, f.path.name, detail))
         for note in e.imported.notes:
             box.add_widget(text(f"注 / note: {note}"))
+        decided = e.need().decisions.reconciled()
         for place, name, issued_n, accounted in e.reconciled:
-            box.add_widget(marked(issued_n == accounted, f"{place} {name}",
-                                  f"{issued_n:,} = {accounted:,}"))
+            balanced = issued_n == accounted
+            note = "" if balanced or place not in decided else "  決定済 / decided"
+            box.add_widget(marked(balanced, f"{place} {name}",
+                                  f"{issued_n:,} = {accounted:,}{note}"))
         blocking = e.blocking()
         box.add_widget(text(say("cannot_count" if blocking else "may_count", w.lang),
                             colour=PROBLEM if blocking else GOOD, size=24))
@@ -128,13 +136,14 @@ def decide_view(w: Any) -> Any:
     box.add_widget(text(f"{say('q.' + question.kind, w.lang)}: {question.subject}", size=24))
     box.add_widget(text(question.message))
     box.add_widget(text(say("reason", w.lang)))
-    reason = field(lines=2)
+    reason = kept(w.memory, f"reason:{question.kind}:{question.subject}", lines=2)
     box.add_widget(reason)
     box.add_widget(text(say("heard", w.lang)))
     heard = []
     names = column()
     for name in e.witnesses:
-        heard.append(toggle(name, False))
+        heard.append(kept_toggle(w.memory, f"heard:{question.kind}:{question.subject}:{name}",
+                                 name))
         names.add_widget(heard[-1])
     box.add_widget(names)
     w.memory["fields"] = {"reason": reason, "heard": heard}
@@ -146,6 +155,7 @@ def decide_view(w: Any) -> Any:
     box.add_widget(button(say("record", w.lang), lambda: w.act(
         decided, done=f"{one('record', w.lang)}: {question.subject}", then="import")))
     if len(e.questions) > 1:
-        box.add_widget(text(f"+{len(e.questions) - 1}", size=22))
+        more = len(e.questions) - 1
+        box.add_widget(text(f"ほか {more} 件 / {more} more", size=22))
     box.height = max(box.height, TOUCH_PX)
     return box

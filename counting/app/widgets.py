@@ -60,6 +60,21 @@ def field(value: str = "", *, hidden: bool = False, lines: int = 1, digits: bool
     return widget
 
 
+def kept(memory: dict[str, Any], key: str, **kw: Any) -> TextInput:
+    """A field whose text outlives the view: a rebuild (another language, a medium arriving)
+    shows what was typed so far. Never for a PIN."""
+    widget = field(str(memory.get(key, "")), **kw)
+    widget.bind(text=lambda _w, value: memory.__setitem__(key, value))
+    return widget
+
+
+def kept_toggle(memory: dict[str, Any], key: str, label: str, default: bool = False,
+                **kw: Any) -> ToggleButton:
+    widget = toggle(label, bool(memory.get(key, default)), **kw)
+    widget.bind(state=lambda _w, value: memory.__setitem__(key, value == "down"))
+    return widget
+
+
 def column(**kw: Any) -> BoxLayout:
     box = BoxLayout(orientation="vertical", size_hint_y=None, spacing=8, **kw)
     box.bind(minimum_height=box.setter("height"))
