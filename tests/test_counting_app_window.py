@@ -78,7 +78,17 @@ class Desk:
             assert time.monotonic() < deadline, "timed out"
             self.frames(1)
             time.sleep(0.02)
-        self.frames(4)
+        self.settle()
+
+    def settle(self) -> None:
+        """Frames until the window has drawn the evening's state and kept it for 0.3 s (three
+        of its polls): what is tapped or photographed is what stays on the screen."""
+        quiet = time.monotonic() + 0.3
+        while time.monotonic() < quiet:
+            if self.app.signature() != self.app._shown:
+                quiet = time.monotonic() + 0.3
+            self.frames(1)
+            time.sleep(0.02)
 
     def texts(self) -> list[str]:
         return [w.text for w in walk(self.app) if hasattr(w, "text") and isinstance(w.text, str)]
@@ -92,6 +102,7 @@ class Desk:
         from kivy.tests.common import UnitTestTouch
         from kivy.uix.button import Button
 
+        self.settle()
         found = [w for w in walk(self.app) if isinstance(w, Button) and w.text.strip(
             " ▶").startswith(starts)]
         assert found, f"no button {starts!r} among {self.texts()}"
@@ -107,9 +118,15 @@ class Desk:
         self.frames(3)
 
     def type(self, field: Any, typed: str, enter: bool = False) -> None:
-        """Tap the field, then type on the keyboard (key events, as a real keyboard sends)."""
+        """Tap the field, then type on the keyboard (key events, as a real keyboard sends).
+        ``field``: the field, or its name in the view (looked up once the window is still)."""
         from kivy.tests.common import UnitTestTouch
 
+        self.settle()
+        if isinstance(field, str):
+            field = self.field(field)
+        elif isinstance(field, tuple):  # a paper-ballot cell: (contest, row)
+            field = self.field("grid")[field[0]][field[1]]
         self._touch(field, UnitTestTouch)
         assert field.focus, "the field did not take the keyboard"
         for ch in typed:
@@ -136,7 +153,7 @@ class Desk:
         for lang in ("ja", "en"):
             if self.app.lang != lang:
                 self.app.toggle_language()
-            self.frames(6)
+            self.settle()
             self._save(f"manager-{name}-{lang}", self.app)
             panels, current = projector_panels(self.evening.folder, lang)
             screen = ProjectorScreen(size_hint=(None, None), size=PROJECTOR, pos=(0, 0))
@@ -172,8 +189,8 @@ def desk(kivy_window: Any, evening_setup: Evening, tmp_path: Path) -> Iterator[D
 
 def test_a_whole_counting_by_touch_and_keys(desk: Desk, evening_setup: Evening) -> None:  # noqa: F811
     ev = evening_setup
-    desk.type(desk.field("manager"), MANAGER)
-    desk.type(desk.field("witnesses"), "\n".join(WITNESSES))
+    desk.type("manager", MANAGER)
+    desk.type("witnesses", "\n".join(WITNESSES))
     desk.shot("open")
     desk.tap("開票を開始する")
     assert desk.evening.session is not None, desk.app.message
@@ -181,23 +198,22 @@ def test_a_whole_counting_by_touch_and_keys(desk: Desk, evening_setup: Evening) 
     for medium in ev.setup.day.all_media():
         if medium.name != "M-001-primary":
             desk.evening.receive(medium)  # what the udev intake does for each medium
-    desk.frames(4)
-    assert sum("最終封印 / final seal" in t for t in desk.texts()) == 5
+    desk.until(lambda: sum("最終封印 / final seal" in t for t in desk.texts()) == 5, 10)
     desk.tap("3 取込・照合")
-    desk.type(desk.field("issued"), str(ev.issued))
+    desk.type("issued", str(ev.issued))
     desk.tap("取り込む")
     desk.until(lambda: not desk.evening.busy)
     assert desk.app.step == "decide"  # the problems want decisions
     desk.shot("decide")
     desk.tap("決定を記録する")  # no reason, no witness: refused, shown, nothing recorded
     assert any("理由" in t and "reason" in t for t in desk.texts())
-    desk.type(desk.field("reason"), "正本が破損（読み取り不可）")
+    desk.type("reason", "正本が破損（読み取り不可）")
     desk.tap(WITNESSES[0])
     desk.tap("決定を記録する")
     desk.until(lambda: not desk.evening.busy)
     assert [(q.kind, q.subject) for q in desk.evening.questions] == [("reconciliation", "p02")]
     desk.tap("4 開票管理者の決定")
-    desk.type(desk.field("reason"), "カード1枚を選挙人が持ち帰った")
+    desk.type("reason", "カード1枚を選挙人が持ち帰った")
     desk.tap("決定を記録する")
     desk.until(lambda: not desk.evening.busy)
     assert desk.app.step == "import" and desk.evening.blocking() == []
@@ -212,30 +228,27 @@ def test_a_whole_counting_by_touch_and_keys(desk: Desk, evening_setup: Evening) 
         assert pin.password and pin.password_mask == " "  # nothing of the PIN is drawn
         if index == 0:
             desk.shot("pin")
-        desk.type(desk.field("pin"), PIN, enter=True)
+        desk.type("pin", PIN, enter=True)
         assert PIN not in " ".join(desk.texts()).replace(str(ev.folder), "")
     desk.until(lambda: not desk.evening.busy)
     assert desk.evening.progress.error == "", desk.evening.progress.error
     assert desk.app.step == "result"
     desk.tap("6 紙の投票")
-    desk.type(desk.field("batch"), "absentee-1")
-    desk.type(desk.field("officer"), "高橋")
-    grid = desk.field("grid")
-    desk.type(grid["mayor"]["mayor-2"], "2")
-    desk.type(grid["mayor"]["blank"], "1")
-    desk.type(grid["mayor"]["ballots"], "3")
+    desk.type("batch", "absentee-1")
+    desk.type("officer", "高橋")
+    desk.type(("mayor", "mayor-2"), "2")
+    desk.type(("mayor", "blank"), "1")
+    desk.type(("mayor", "ballots"), "3")
     desk.tap("1回目の入力を登録")
-    desk.type(desk.field("officer"), "伊藤")
-    grid = desk.field("grid")
+    desk.type("officer", "伊藤")
     for key, value in (("mayor-2", "1"), ("mayor-1", "1"), ("blank", "1"), ("ballots", "3")):
-        desk.type(grid["mayor"][key], value)
+        desk.type(("mayor", key), value)
     desk.tap("2回目の入力を登録して照合")
     assert "× mayor mayor-2: 2 ≠ 1" in desk.texts()
     desk.shot("paper")
-    grid = desk.field("grid")
     for key, value in (("mayor-2", "2"), ("blank", "1"), ("ballots", "3")):
-        desk.type(grid["mayor"][key], value)
-    desk.type(desk.field("reason"), "立会人の前で数え直した")
+        desk.type(("mayor", key), value)
+    desk.type("reason", "立会人の前で数え直した")
     desk.tap(WITNESSES[1])
     desk.tap("数え直しを記録")
     assert "absentee-1: 二つの入力が一致しました / both entries agree" in desk.texts()

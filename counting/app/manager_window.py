@@ -59,12 +59,13 @@ class ManagerWindow(BoxLayout):  # type: ignore[misc]
         nav = BoxLayout(orientation="vertical", size_hint_x=None, width=300)
         nav.add_widget(self.steps)
         nav.add_widget(Widget())  # the steps stay at the top
-        # the bar always drawn the same (kivy fades it after a scroll: the pixels would depend
-        # on timing), wide enough to drag
-        self.scroll = ScrollView(do_scroll_x=False, bar_width=10, scroll_type=["bars", "content"],
+        # scrolled by its bar (wide enough to touch) or the wheel, not by dragging the content:
+        # a tap on a button never moves the view, and no kinetic scroll runs on after it; the
+        # bar is drawn the same at every frame (kivy fades it otherwise: pixels by timing)
+        self.scroll = ScrollView(do_scroll_x=False, bar_width=24, scroll_type=["bars"],
                                  bar_color=(0.35, 0.35, 0.35, 0.9),
                                  bar_inactive_color=(0.35, 0.35, 0.35, 0.9))
-        self.content = column(padding=(0, 0, 20, 0))  # clear of the scroll bar
+        self.content = column(padding=(0, 0, 32, 0))  # clear of the scroll bar
         self.scroll.add_widget(self.content)
         self.body.add_widget(nav)
         self.body.add_widget(self.scroll)
