@@ -24,7 +24,7 @@ import os
 import random
 import secrets
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -160,15 +160,17 @@ def tally(
     shuffle: random.Random | None = None,
     *,
     workers: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[ContestResult, ...]:
     """Count every contest of ``package`` over the counted media. ``workers`` (default: every
-    core) applies to media imported with ``keep_records=False``."""
+    core) applies to media imported with ``keep_records=False``; ``progress(done, total)`` is
+    called with the records decrypted so far (the counting centre's progress bar)."""
     in_memory = all(
         m.reading.records or not any(len(t) for t in m.reading.tables.values()) for m in counted
     )
     if not in_memory:
         return _tally_streamed(package, counted, counting_private_key,
-                               workers or os.cpu_count() or 1)
+                               workers or os.cpu_count() or 1, progress)
     key = load_private_key(bytes(counting_private_key))
     rng = shuffle or random.SystemRandom()
     results = []
@@ -313,16 +315,27 @@ def work_items(package: ElectionPackage, counted: Sequence[CountedMachine],
 
 
 def _tally_streamed(package: ElectionPackage, counted: Sequence[CountedMachine],
-                    raw: bytes | bytearray, workers: int) -> tuple[ContestResult, ...]:
+                    raw: bytes | bytearray, workers: int,
+                    progress: Callable[[int, int], None] | None = None,
+                    ) -> tuple[ContestResult, ...]:
     rng = np.random.default_rng(secrets.randbits(128))
     files, items = work_items(package, counted, rng)
     totals = {c.contest_id: _Totals(Counter()) for c in package.contests}
+    records, done = sum(len(item[3]) for item in items), 0
+
+    def advance(item: tuple[str, frozenset[str], bool, np.ndarray, bytes]) -> None:
+        nonlocal done
+        done += len(item[3])
+        if progress is not None:
+            progress(done, records)
+
     try:
         if workers <= 1:
             _init_decrypt(raw, files, package.election_id)
             try:
                 for item in items:
                     totals[item[0]].add(_decrypt_chunk(item))
+                    advance(item)
             finally:
                 _release_worker()
         else:
@@ -333,6 +346,7 @@ def _tally_streamed(package: ElectionPackage, counted: Sequence[CountedMachine],
                                      initargs=(raw, files, package.election_id)) as pool:
                 for item, part in zip(items, pool.map(_decrypt_chunk, items), strict=True):
                     totals[item[0]].add(part)
+                    advance(item)
     except OSError as exc:  # a medium's copy gone or unreadable since the import
         raise RecordChangedSinceImport(
             f"集計中に記録媒体を読めません（{exc}）。記録媒体のフォルダを戻し、取り込みから"

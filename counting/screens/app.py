@@ -10,7 +10,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-from counting.__main__ import RECONCILE_LABEL, Session, results_from_data
 from counting.paper import merge_paper
 from counting.report import ReconciliationLine
 from counting.screens.panels import (
@@ -23,6 +22,7 @@ from counting.screens.panels import (
     result_panel,
     unlock_panel,
 )
+from counting.session import RECONCILE_LABEL, Session, results_from_data
 from firmware.audit_events import AuditEvent
 
 

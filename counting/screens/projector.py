@@ -10,7 +10,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
 
 from counting.screens.panels import MARK, MIN_TEXT_PX, Panel, State
-from ui.fonts import FONT_PATH
+from ui.fonts import FONT_PATH as FONT_PATH  # the one pinned font, for counting/app too
 
 INK = (0.08, 0.08, 0.08, 1)
 BACKGROUND = (0.97, 0.97, 0.95, 1)
