@@ -198,7 +198,7 @@ class Machine:
             if outcome.recorded:
                 return show(
                     Notice(
-                        f"中断された投票は記録されています（カード {outcome.card_id[:8]}）。"
+                        f"中断された投票は記録されています（カード {outcome.card_label}）。"
                         "カードは使用済みです。",
                         "The interrupted vote IS recorded on both media; the card is used.",
                         for_admin=True,
@@ -206,7 +206,7 @@ class Machine:
                 )
             return show(
                 Notice(
-                    f"中断された投票は記録されていません（カード {outcome.card_id[:8]}）。"
+                    f"中断された投票は記録されていません（カード {outcome.card_label}）。"
                     "投票管理者がカードを解放すれば再度投票できます。",
                     "The interrupted vote was NOT recorded; the poll manager may release the "
                     "card so the voter can vote again.",

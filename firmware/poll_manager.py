@@ -271,6 +271,7 @@ class PollManager:
                 actions=actions,
                 message=message,
                 views=VIEW_ACTIONS if day.package is not None else (),
+                assisted_pending=self.views.assisted.pending,
             )
         )
 

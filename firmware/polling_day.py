@@ -35,7 +35,7 @@ from firmware.reports import (
     reopen_report,
     zero_report,
 )
-from firmware.screens import Notice, Phase, Screen, Standby
+from firmware.screens import ContestTitle, Notice, Phase, Screen, Standby
 from firmware.speech_approval import check_speech_set
 
 
@@ -88,7 +88,23 @@ class PollingDay:
         )
 
     def standby(self) -> Standby:
-        return Standby(self.phase)
+        """Which election, place, machine and day this is, with the phase (issue #17)."""
+        machine_id = self.identity.machine_id
+        day = self.clock.now().date()
+        if self.package is None:
+            return Standby(self.phase, machine_id=machine_id, day=day)
+        package = self.package.package
+        place = ""
+        try:
+            place_id = package.machine(machine_id).place_id
+            place = next((p.name for p in package.polling_places if p.place_id == place_id), "")
+        except PackageError:
+            pass  # a package that does not list this machine is refused at load anyway
+        return Standby(
+            self.phase,
+            contests=tuple(ContestTitle(c.title, c.title_en) for c in package.contests),
+            polling_place=place, machine_id=machine_id, day=day,
+        )
 
     def is_open(self) -> bool:
         return self.phase is Phase.OPEN and self.package is not None
