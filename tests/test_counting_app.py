@@ -154,7 +154,8 @@ def test_the_app_and_the_command_line_share_one_session(evening_setup: Evening) 
     events = [x.event for x in entries]
     assert events.count("key_share_read") == 2 and "counting_key_unlocked" in events
     assert events[-1] == "result_signed"
-    assert "2468" not in (ev.folder / "session.log").read_text(encoding="utf-8")
+    # no PIN in the log: no entry's field holds it, none is named after it
+    assert not any(v == PIN or "pin" in k.lower() for x in entries for k, v in x.detail.items())
 
 
 def test_a_wrong_pin_or_a_holder_who_withdraws_counts_nothing(evening_setup: Evening) -> None:

@@ -52,6 +52,11 @@ class ManagerWindow(BoxLayout):  # type: ignore[misc]
         # what a view keeps between rebuilds: the files named on the command line, paper entries
         self.memory: dict[str, Any] = {"files": files or {}}
         self._shown: tuple[Any, ...] = ()
+        self._frame: tuple[Any, ...] = ()
+        self._step_buttons: dict[str, Any] = {}
+        self._views: dict[str, Any] = {}
+        self._fields: dict[str, Any] = {}
+        self._views_state: tuple[Any, ...] = ()
         self.header = BoxLayout(orientation="horizontal", size_hint_y=None, height=60,
                                 spacing=12)
         self.body = BoxLayout(orientation="horizontal", spacing=16)
@@ -91,8 +96,10 @@ class ManagerWindow(BoxLayout):  # type: ignore[misc]
             action()
         except REFUSALS as exc:
             self.message, self.message_is_problem = str(exc), True
+            self._views.clear()  # the action may have changed what a view shows
             self.rebuild()
             return False
+        self._views.clear()
         self.message, self.message_is_problem = done, False
         if then is not None:
             self.step = then
@@ -138,26 +145,49 @@ class ManagerWindow(BoxLayout):  # type: ignore[misc]
             self.step = "result"
 
     def rebuild(self) -> None:
+        """Draw what changed. The header and the step buttons are made again only for another
+        language or a session just opened; a step's view is kept while the evening's state it
+        was built from stays the same (going back to a step redraws nothing new, which keeps a
+        touch well under 0.1 s while the count runs)."""
         self._shown = self.signature()
-        self.header.clear_widgets()
-        self.header.add_widget(text(say("title", self.lang), size=30))
         e = self.evening
-        if e.session is not None:
-            _, newest = e.newest()
-            self.header.add_widget(text(f"{newest.package.title}  v{newest.package.version} "
-                                        f"{newest.short_fingerprint}"))
-        self.header.add_widget(button(say("language", self.lang)[:16], self.toggle_language,
-                                      size_hint_x=None, width=160))
-        self.steps.clear_widgets()
-        for step in STEPS:
+        frame = (self.lang, e.session is None)
+        if frame != self._frame:
+            self._frame = frame
+            self._views.clear()
+            self.header.clear_widgets()
+            self.header.add_widget(text(say("title", self.lang), size=30))
+            if e.session is not None:
+                _, newest = e.newest()
+                self.header.add_widget(text(f"{newest.package.title}  "
+                                            f"v{newest.package.version} "
+                                            f"{newest.short_fingerprint}"))
+            self.header.add_widget(button(say("language", self.lang)[:16], self.toggle_language,
+                                          size_hint_x=None, width=160))
+            self.steps.clear_widgets()
+            self._step_buttons = {}
+            for step in STEPS:
+                widget = button("", lambda s=step: self.go(s))  # type: ignore[misc]
+                self._step_buttons[step] = widget
+                self.steps.add_widget(widget)
+        for step, widget in self._step_buttons.items():
             here = step == self.step
             label = ("▶ " if here else "   ") + say(f"step.{step}", self.lang)
-            widget = button(label, lambda s=step: self.go(s))  # type: ignore[misc]
-            if here:
-                widget.background_color = (0.55, 0.75, 1, 1)
-            self.steps.add_widget(widget)
+            if widget.text != label:  # only the two buttons that change are drawn again
+                widget.text = label
+                widget.background_color = (0.55, 0.75, 1, 1) if here else (1, 1, 1, 1)
+        state = self._shown[1:]
+        if state != self._views_state:
+            self._views_state = state
+            self._views.clear()
+        view = self._views.get(self.step)
+        if view is None:
+            self.memory["fields"] = {}
+            view = self._views[self.step] = VIEWS[self.step](self)
+            self._fields[self.step] = self.memory["fields"]
+        self.memory["fields"] = self._fields[self.step]  # the fields of the view shown
         self.content.clear_widgets()
-        self.content.add_widget(VIEWS[self.step](self))
+        self.content.add_widget(view)
         self.scroll.scroll_y = 1  # a step's view starts at its top
         self.status.text = self.message
         self.status.color = PROBLEM if self.message_is_problem else (0.08, 0.08, 0.08, 1)
