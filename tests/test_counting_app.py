@@ -6,12 +6,14 @@ tests/test_counting_app_window.py."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -23,8 +25,11 @@ from counting.ceremony import run_ceremony
 from counting.decisions import DecisionRefused
 from counting.paper import PaperEntry, PaperKind
 from drivers.card_keyholder_sim import SimulatedKeyHolderCard
+from drivers.clock import JST
+from election.package import load_package
+from election.reception_report import ReceptionReport
 from media.audit_log import verify_chain
-from tests.station import COUNTING_PRIVATE, COUNTING_PUBLIC
+from tests.station import COMMISSION_PUB, COUNTING_PRIVATE, COUNTING_PUBLIC, issuer_key
 from tests.test_cli import CountingSetup, setup, votes_in  # noqa: F401  (module fixture)
 from tests.test_counting import expected_counts
 from tests.ui_display import xvfb_display  # noqa: F401  (private Xvfb)
@@ -61,9 +66,19 @@ def make_cards(folder: Path) -> list[Path]:
 
 @pytest.fixture
 def evening_setup(setup: CountingSetup, tmp_path: Path) -> Evening:  # noqa: F811
-    issued = tmp_path / "issued.csv"  # p02: one card more than its votes and abstentions
-    issued.write_text("place_id,issued,voided,outstanding\np01,5,0,0\np02,4,0,0\n",
-                      encoding="utf-8")
+    # each desk's signed report (reception/card_issuer.py); p02: one card more than its votes
+    # and abstentions. Unsigned figures would need a decision for every place.
+    newest = load_package(setup.v2.read_bytes(), COMMISSION_PUB)
+    reports = []
+    for place, count in (("p01", 5), ("p02", 4)):
+        report = ReceptionReport(
+            election_id=newest.package.election_id, package_fingerprint=newest.fingerprint,
+            issuer_id=f"R-{place}", place_id=place,
+            time=datetime(2026, 11, 29, 20, 5, tzinfo=JST), issued=count, consumed=count,
+            voided=0, outstanding=0, by_style=(("mayor,assembly", count),))
+        reports.append(json.loads(report.sign(issuer_key(f"R-{place}"))))
+    issued = tmp_path / "issued.json"
+    issued.write_text(json.dumps(reports), encoding="utf-8")
     return Evening(setup, make_cards(tmp_path), issued, tmp_path / "session")
 
 
