@@ -271,6 +271,56 @@ def test_a_whole_counting_by_touch_and_keys(desk: Desk, evening_setup: Evening) 
     check_golden(desk.shots)
 
 
+def test_a_view_drawn_while_the_worker_ends_is_drawn_again(desk: Desk,  # noqa: F811
+                                                            evening_setup: Evening) -> None:  # noqa: F811
+    """The worker thread outlives ``progress.running`` by its last progress write. A view drawn
+    in that moment has no findings and disabled buttons; once the thread has ended the window
+    must draw it again (CI once caught the import step stuck without "counting may start")."""
+    import threading
+
+    ev = evening_setup
+    desk.type("manager", MANAGER)
+    desk.type("witnesses", "\n".join(WITNESSES))
+    desk.tap("開票を開始する")
+    for medium in ev.setup.day.all_media():
+        if medium.name != "M-001-primary":
+            desk.evening.receive(medium)
+    desk.tap("3 取込・照合")
+    desk.type("issued", str(ev.issued))
+    desk.tap("取り込む")
+    desk.until(lambda: not desk.evening.busy)
+    held, release, armed = threading.Event(), threading.Event(), threading.Event()
+    write = desk.evening._write_progress
+
+    def last_write_held(force: bool = False) -> None:
+        if armed.is_set() and force and not desk.evening.progress.running:
+            held.set()
+            release.wait(30)
+        write(force)
+
+    desk.evening._write_progress = last_write_held  # type: ignore[method-assign]
+    for reason, witness in (("正本が破損（読み取り不可）", WITNESSES[0]),
+                            ("カード1枚を選挙人が持ち帰った", None)):
+        desk.tap("4 開票管理者の決定")
+        desk.type("reason", reason)
+        if witness:
+            desk.tap(witness)
+        if len(desk.evening.questions) == 1:  # the last decision: hold the worker's last write
+            armed.set()
+        desk.tap("決定を記録する")
+        if witness:  # not the last: let its import run to the end
+            desk.until(lambda: not desk.evening.busy)
+    assert held.wait(60), "the import did not end"
+    for _ in range(5):  # the window polls, sees the step ended, draws while the thread lives
+        desk.frames(1)
+        time.sleep(0.12)
+    assert desk.evening.busy and desk.app.step == "import"
+    release.set()
+    desk.until(lambda: not desk.evening.busy)
+    assert desk.evening.blocking() == []
+    assert "集計を開始できます / counting may start" in desk.texts()
+
+
 def check_golden(hashes: dict[str, str]) -> None:
     assert len(hashes) == 6 * 2 * 2  # six moments × manager/projector × ja/en
     if os.environ.get("COUNTING_APP_GOLDEN_RECORD"):

@@ -116,7 +116,10 @@ class ManagerWindow(BoxLayout):  # type: ignore[misc]
         e = self.evening
         return (self.step, self.lang, e.session is None, len(e.received), e.progress.running,
                 e.progress.error, e.imported is None, len(e.questions), e.holder_call.index,
-                e.holder_call.awaiting_pin, len(e.holder_call.read), e.report is None)
+                e.holder_call.awaiting_pin, len(e.holder_call.read), e.report is None,
+                # the worker thread outlives ``progress.running`` by its last progress write:
+                # a view built in between (no findings, buttons disabled) is built again
+                e.busy)
 
     def tick(self) -> None:
         p = self.evening.progress
