@@ -11,9 +11,13 @@ from firmware import machine as fw
 from firmware.screens import AdminMenu, ContestChoice, Phase, Recorded, Review, Standby
 from tests.station import PIN, Station, make_station
 from tests.ui_display import kivy_window, xvfb_display
-from ui.theme import DEFAULT_SETTINGS, PANEL_7
+from ui.theme import DEFAULT_SETTINGS, PANEL_7, font_px
 
 __all__ = ["kivy_window", "xvfb_display"]
+
+# the page buttons: the standard row's, and the compact row's (ui/layout.py)
+MORE = ("続きを見る", "More", "続き ▶")
+PREVIOUS = ("前を見る", "Previous", "◀ 前へ", "◀ Prev")
 
 
 class Kiosk:
@@ -64,7 +68,7 @@ class Kiosk:
             if any(b.label.endswith(label) or b.label.startswith(label)
                    for b in self.booth.view.buttons):
                 return self.tap(label)
-            more = [b.label for b in self.booth.view.buttons if b.label.startswith(("続きを見る", "More"))]
+            more = [b.label for b in self.booth.view.buttons if b.label.startswith(MORE)]
             assert more, f"{label!r} not on any page"
             self.tap(more[0])
         raise AssertionError(label)
@@ -79,7 +83,7 @@ class Kiosk:
                 self.frame()
                 return
             labels = [b.label for b in self.booth.view.buttons]
-            if (focused and focused[0].label.startswith("続きを見る")
+            if (focused and focused[0].label.startswith(MORE)
                     and not any(x.startswith(label) or x.endswith(label) for x in labels)):
                 self.booth.keypad("select")  # the keypad pages on when the item is further on
                 continue
@@ -169,6 +173,73 @@ def test_two_contests_by_keypad_alone(kiosk: Kiosk) -> None:
     kiosk.press("投票する")
     assert isinstance(kiosk.screen, Recorded)
     assert kiosk.counts() == {"mayor": 1, "assembly": 1}
+
+
+def _largest_text(kiosk: Kiosk) -> None:
+    """On the settings screen, the text size stepped by the keypad up to the largest."""
+    from firmware.booth_screens import VoterSettingsMenu
+    from firmware.voter_settings import TEXT_SCALES
+
+    for _ in range(len(TEXT_SCALES) - 1):
+        kiosk.press("文字の大きさ")
+    assert isinstance(kiosk.screen, VoterSettingsMenu)
+    assert kiosk.screen.settings.text_scale == TEXT_SCALES[-1]
+    assert {t.size for t in kiosk.booth.view.texts} == {font_px(PANEL_7, TEXT_SCALES[-1])}
+
+
+def test_keypad_reaches_every_item_at_the_largest_text_on_the_7in_panel(kiosk: Kiosk) -> None:
+    """At ×2.0 on 800×480 a page holds one candidate; moving the keypad focus through every
+    item shows each one, framed, on its page (own buttons end the body there), and the whole
+    vote is cast by the keypad alone."""
+    from firmware.keypad import focus_items
+
+    kiosk.insert(kiosk.station.voting_card(("mayor", "assembly")))
+    _largest_text(kiosk)
+    kiosk.press("投票を始める")
+    for kind in (ContestChoice, Review):
+        if kind is Review:
+            kiosk.press("霞ヶ浦 一郎")
+            kiosk.press("次へ")
+            kiosk.press("北条 みどり")
+            kiosk.press("次へ")
+        assert isinstance(kiosk.screen, kind)
+        items = focus_items(kiosk.screen)
+        seen = set()
+        for _ in items:
+            kiosk.booth.keypad("down")
+            kiosk.frame()
+            framed = [b for b in kiosk.booth.view.buttons if b.focused]
+            assert len(framed) == 1, [b.label for b in kiosk.booth.view.buttons]
+            seen.add(framed[0].item)
+        assert seen == set(items), set(items) - seen
+        assert kiosk.booth.view.pages > 2
+    kiosk.press("投票する")
+    assert isinstance(kiosk.screen, Recorded)
+    assert kiosk.counts() == {"mayor": 1, "assembly": 1}
+
+
+def test_vote_by_touch_at_the_largest_text_on_the_7in_panel(kiosk: Kiosk) -> None:
+    """By touch at ×2.0: the compact page buttons page on to a candidate, then to the
+    contest's own 次へ at the end of its pages; 戻る there goes back a contest."""
+    kiosk.insert(kiosk.station.voting_card(("mayor", "assembly")))
+    _largest_text(kiosk)
+    kiosk.tap_find("投票を始める")
+    assert isinstance(kiosk.screen, ContestChoice)
+    kiosk.tap_find("桜川 花子")
+    assert kiosk.screen.selected == "mayor-2"
+    assert not any(b.label == "次へ" for b in kiosk.booth.view.buttons)  # one candidate a page
+    kiosk.tap_find("次へ")
+    assert isinstance(kiosk.screen, ContestChoice) and kiosk.screen.contest_id == "assembly"
+    kiosk.tap_find("戻る")
+    assert isinstance(kiosk.screen, ContestChoice) and kiosk.screen.contest_id == "mayor"
+    assert kiosk.screen.selected == "mayor-2"
+    kiosk.tap_find("次へ")
+    kiosk.tap_find("この選挙は棄権する")
+    kiosk.tap_find("次へ")
+    assert isinstance(kiosk.screen, Review)
+    kiosk.tap_find("投票する")
+    assert isinstance(kiosk.screen, Recorded)
+    assert kiosk.counts() == {"mayor": 1, "assembly": 0}
 
 
 def test_buttons_act_on_release_not_on_press(kiosk: Kiosk) -> None:
@@ -377,7 +448,7 @@ def test_close_for_night_reopen_check_and_reprint_by_touch(kiosk: Kiosk) -> None
     assert kiosk.station.printer.printed[-1].title == title
     while kiosk.booth.view.page > 0:
         kiosk.tap(next(b.label for b in kiosk.booth.view.buttons
-                       if b.label.startswith("前を見る")))
+                       if b.label.startswith(PREVIOUS)))
     kiosk.tap_find("再開確認（期日前）")
     assert kiosk.station.machine.phase is Phase.ZERO_CHECKED
     assert kiosk.station.printer.printed[-1].title.startswith("再開確認報告")

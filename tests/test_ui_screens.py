@@ -197,10 +197,7 @@ def _enlarged(catalogue: list[tuple[str, object]], high: bool, panel: Panel,
             if name.split("-")[0] == f"text{step + 1}"]
 
 
-# The 10" panel at every step; the 7" panel (800×480) at ×1.25 only: at ×1.5 and ×2.0 a
-# candidate's button and the navigation row no longer fit its 91 mm height together, so
-# buttons are drawn over each other (issue 14.5, reported; the pictures are in the golden set).
-ENLARGED = [(theme.PANEL_10, step) for step in range(1, len(TEXT_SCALES))] + [(PANEL_7, 1)]
+ENLARGED = [(panel, step) for panel in PANELS for step in range(1, len(TEXT_SCALES))]
 
 
 @pytest.mark.parametrize(("panel", "step"), ENLARGED,
@@ -232,22 +229,56 @@ def _overlaps(view: View) -> list[tuple[Rect, Rect]]:
     return out
 
 
-def test_text_never_overlaps_or_leaves_the_panel(catalogue: Any) -> None:
-    """No line or button drawn over another or past the panel's edge, and no line wider than
-    its box (text pages vertically, never sideways): every screen at default text on both
-    panels, and every page at every enlarged step on the 10" panel."""
+def _every_page(catalogue: list[tuple[str, object]], panel: Panel,
+                lang: str) -> list[View]:
+    """Every page of every screen at default text, and every page of each voter screen at
+    each enlarged step, on ``panel``."""
     from ui.screenshots import enlarged_views, view_of
+
+    views = []
+    for _, screen in catalogue:
+        first = view_of(screen, lang, False, panel)
+        views += [first] + [view_of(screen, lang, False, panel, 0, p)
+                            for p in range(1, first.pages)]
+        views += [v for _, v in enlarged_views(screen, lang, False, panel)]
+    return views
+
+
+@pytest.mark.parametrize("panel", PANELS, ids=[p.name for p in PANELS])
+def test_text_never_overlaps_or_leaves_the_panel(catalogue: Any, panel: Panel) -> None:
+    """No line or button drawn over another or past the panel's edge, no two buttons closer
+    than the gap, and no line wider than its box (text pages vertically, never sideways):
+    every page of every screen at default text and at every enlarged step, ja and en."""
     from ui.text_wrap import text_width
 
-    views = [view_of(screen, lang, False, panel) for _, screen in catalogue
-             for panel in PANELS for lang in ("ja", "en")]
-    views += [v for _, screen in catalogue for lang in ("ja", "en")
-              for _, v in enlarged_views(screen, lang, False, theme.PANEL_10)]
+    views = [v for lang in ("ja", "en") for v in _every_page(catalogue, panel, lang)]
     assert len(views) > 200
     for view in views:
         assert not _overlaps(view), (view.kind, view.page, _overlaps(view)[:2])
+        boxes = [(b.rect.x, b.rect.y, b.rect.right, b.rect.bottom) for b in view.buttons]
+        assert min(_gaps(boxes), default=theme.gap_px(panel)) >= theme.gap_px(panel), (view.kind, view.page)
         for line in (*view.texts, *(x for b in view.buttons for x in b.lines)):
             assert text_width(line.text, line.size) <= line.rect.w, (view.kind, line.text)
+
+
+@pytest.mark.parametrize("panel", PANELS, ids=[p.name for p in PANELS])
+def test_floor_measured_on_every_later_page(kivy_window: Any, catalogue: Any,
+                                            panel: Panel) -> None:
+    """The floor from pixels on the later pages at default text too: a middle page's
+    navigation has more buttons than the first page's (the goldens hold first pages only)."""
+    from ui.screenshots import view_of
+
+    for high in (False, True):
+        views = [view_of(screen, lang, high, panel, 0, p) for _, screen in catalogue
+                 for lang in ("ja", "en")
+                 for p in range(1, view_of(screen, lang, high, panel).pages)]
+        assert len(views) >= 10
+        m = measure(views, panel)
+        print(f"{panel.name} later pages high={high}: {m}")
+        assert m["contrast"] >= (20.0 if high else 10.0), m
+        assert m["cap_mm"] >= MIN_CAP_MM, m
+        assert m["target_mm"] >= MIN_TARGET_MM, m
+        assert m["gap_mm"] >= MIN_GAP_MM, m
 
 
 def test_measurement_fails_on_a_shrunken_grey_theme(

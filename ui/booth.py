@@ -186,6 +186,7 @@ class Booth(Widget):
             return False
         released = self.button_at(touch.x, touch.y)
         if released is not None and released.rect == pressed.rect:  # act on release, in place
+            self.state.keypad = False  # a touch: pages follow the page buttons, not the focus
             self.act(released.action)
             return True
         return False
